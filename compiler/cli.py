@@ -1,0 +1,204 @@
+"""The `legiste` command: check rule files, evaluate a case, run a policy's examples.
+
+Exit codes: 0 ok; 1 a problem in a rule file, an input or an example; 2 a usage error.
+Problems are printed as located diagnostics (coloured on a terminal, plain otherwise);
+a Python traceback never reaches the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from compiler.api import Policy, compile_file, parse_index_override
+from compiler.config import load_config
+from compiler.examples import run_examples
+from compiler.explain import Trace
+from compiler.values import display
+from dsl.diagnostics import Diagnostic, DiagnosticError, print_diagnostics
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _rule_files(paths: Iterable[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(p.rglob("*.legis"))
+        else:
+            files.append(p)
+    return files
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date of the calendar written YYYY-MM-DD", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="legiste")
+def main() -> None:
+    """Légiste: policy rules as code, checked against the law they quote."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--strict", is_flag=True, help="Treat quotes whose source text is missing as errors.")
+def check(paths: tuple[str, ...], strict: bool) -> None:
+    """Check rule files (and the modules they use); report every problem."""
+    files = _rule_files(paths)
+    errors = warnings = 0
+    seen: set[tuple[str, str, int, int]] = set()
+    for file in files:
+        _, diagnostics = compile_file(file, load_config(file, strict=strict))
+        fresh = []
+        for d in diagnostics:
+            key = (d.code, d.span.file, d.span.line, d.span.column)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(d)
+        print_diagnostics(fresh, err)
+        errors += sum(d.is_error for d in fresh)
+        warnings += sum(not d.is_error for d in fresh)
+    summary = f"checked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, " \
+              f"{warnings} warning{'s' * (warnings != 1)}"
+    (err if errors else out).print(summary)
+    sys.exit(1 if errors else 0)
+
+
+def _load(policy: str, strict: bool, index: tuple[str, ...] = ()) -> Policy:
+    overrides = dict(parse_index_override(i) for i in index)
+    loaded = Policy.load(policy, strict=strict, index_overrides=overrides)
+    print_diagnostics(loaded.warnings, err)
+    return loaded
+
+
+def _tree(trace: Trace, tree: Tree | None = None) -> Tree:
+    value = "?" if trace.value is None else display(trace.value, trace.type)
+    label = f"[bold]{escape(trace.name)}[/bold] = [cyan]{escape(value)}[/cyan]"
+    if trace.kind not in ("define", "output"):
+        label += f"  [dim]({trace.kind})[/dim]"
+    if trace.detail:
+        label += f"  [italic]{escape(trace.detail)}[/italic]"
+    for cite in trace.cites:
+        mark = "" if cite.verified else " [yellow](unverified)[/yellow]"
+        label += f"\n[green]§ “{escape(cite.quote)}”[/green] [dim]{escape(cite.source)}[/dim]{mark}"
+    node = tree.add(label) if tree is not None else Tree(label)
+    for child in trace.children:
+        _tree(child, node)
+    return node
+
+
+@main.command(name="eval")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--input", "input_file", required=True, type=click.File("r", encoding="utf-8"),
+              help="A JSON file with one case (or - for standard input).")
+@click.option("--on", "on", type=_Date(), help="Evaluate as of this date (default: the policy's date input).")
+@click.option("--explain", is_flag=True, help="Show why each output has its value.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--index", multiple=True, metavar="SERIES=PERIOD:VALUE",
+              help="Supply an index value the stdlib does not publish yet.")
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def eval_(policy: str, input_file: Any, on: dt.date | None, explain: bool, as_json: bool,
+          index: tuple[str, ...], strict: bool) -> None:
+    """Evaluate POLICY on one case."""
+    loaded = _load(policy, strict, index)
+    name = "<stdin>" if input_file.name == "<stdin>" else input_file.name
+    values = loaded.validate_json(input_file.read(), name)
+    result = loaded.run(values, on=on, explain_it=explain)
+    if as_json:
+        out.print_json(json.dumps(result.to_json(), ensure_ascii=False), indent=2)
+        return
+    out.print(f"[bold]{escape(result.policy)}[/bold] as of {result.as_of}")
+    for key, value in result.outputs.items():
+        out.print(f"  {escape(key)} = [cyan]{escape(display(value, result.types[key]))}[/cyan]")
+    if result.trace:
+        out.print()
+        for trace in result.trace:
+            out.print(_tree(trace))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def test(paths: tuple[str, ...], strict: bool) -> None:
+    """Run the examples of every policy under PATHS."""
+    table = Table(title="Examples", show_lines=False)
+    for column in ("policy", "example", "result"):
+        table.add_column(column)
+    failures: list[tuple[str, Any]] = []
+    broken: list[Diagnostic] = []
+    total = 0
+    for file in _rule_files(paths):
+        try:
+            policy = Policy.load(file, strict=strict)
+        except DiagnosticError as exc:
+            broken += exc.diagnostics
+            continue
+        for result in run_examples(policy):
+            total += 1
+            mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
+            table.add_row(escape(policy.id), escape(result.example.name), mark)
+            if not result.passed:
+                failures.append((policy.id, result))
+    if total:
+        out.print(table)
+    print_diagnostics(broken, err)
+    for policy_id, result in failures:
+        err.print(f"\n[bold red]FAIL[/bold red] {escape(policy_id)}: {escape(result.example.name)} "
+                  f"({result.example.span})")
+        for m in result.mismatches:
+            err.print(f"  {escape(m.name)}: expected [green]{escape(m.expected)}[/green], "
+                      f"got [red]{escape(m.actual)}[/red]")
+        print_diagnostics(result.diagnostics, err)
+        if result.result and result.result.trace:
+            for trace in result.result.trace:
+                err.print(_tree(trace))
+    passed = total - len(failures)
+    line = f"{passed} passed, {len(failures)} failed"
+    (err if failures or broken else out).print(line)
+    sys.exit(1 if failures or broken else 0)
+
+
+def run() -> None:
+    """Entry point: diagnostics instead of tracebacks, whatever happens."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in Légiste: say so plainly, without a traceback
+        err.print(f"[bold red]internal error[/bold red]: {escape(type(exc).__name__)}: "
+                  f"{escape(str(exc))}\nThis is a bug in Légiste; please report it with the rule "
+                  "file and input that caused it.")
+        sys.exit(3)
+
+
+__all__ = ["main", "run", "Decimal"]

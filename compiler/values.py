@@ -1,0 +1,103 @@
+"""Runtime values: exact money, rounding, durations and calendar arithmetic.
+
+Money is a `Decimal` in EUR and is only rounded where a rule says so (or at an
+output, half up to the cent, recorded in the explanation). No float is ever built.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+from attrs import frozen
+
+from compiler.types import Type
+
+CENT = Decimal("0.01")
+ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
+
+
+@frozen
+class Duration:
+    """A calendar duration. Months and years are added to dates month by month,
+    clamping to the last day of the month (31 January + 1 month = 28/29 February)."""
+
+    days: int = 0
+    months: int = 0
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            years, months = divmod(self.months, 12)
+            if years and not months:
+                parts.append(f"{years} year{'s' if years != 1 else ''}")
+            else:
+                parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+        if self.days or not parts:
+            parts.append(f"{self.days} day{'s' if self.days != 1 else ''}")
+        return " ".join(parts)
+
+    def __add__(self, other: "Duration") -> "Duration":
+        return Duration(self.days + other.days, self.months + other.months)
+
+    def __mul__(self, k: int) -> "Duration":
+        return Duration(self.days * k, self.months * k)
+
+
+def add_duration(date: dt.date, d: Duration, sign: int = 1) -> dt.date:
+    """`date ± d`: months first (clamped to the month's end), then days."""
+    if d.months:
+        total = date.year * 12 + (date.month - 1) + sign * d.months
+        year, month0 = divmod(total, 12)
+        last = calendar.monthrange(year, month0 + 1)[1]
+        date = dt.date(year, month0 + 1, min(date.day, last))
+    return date + dt.timedelta(days=sign * d.days)
+
+
+def round_to(value: Decimal, step: Decimal, mode: str) -> Decimal:
+    """Round to a multiple of `step` (0.01 for cents) with an explicit mode."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        units = (value / step).quantize(Decimal(1), rounding=ROUNDING[mode])
+        return (units * step).quantize(step) if step.as_tuple().exponent < 0 else units * step
+
+
+def money(value: Decimal) -> Decimal:
+    """An output amount: half up to the cent."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_json(value: Any, type: Type) -> Any:
+    """A value as JSON: money and decimals as strings, dates in ISO form."""
+    kind = type.kind
+    if kind == "money":
+        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    if kind in ("decimal", "rate"):
+        return str(value)
+    if kind == "date":
+        return value.isoformat()
+    if kind == "duration":
+        return str(value)
+    if kind == "list":
+        return [to_json(v, type.element) for v in value]  # type: ignore[arg-type]
+    return value
+
+
+def display(value: Any, type: Type) -> str:
+    """A value as an analyst reads it: `4555.10 EUR`, `20 %`, `2024-06-30`."""
+    kind = type.kind
+    if kind == "money":
+        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP) if value == value.quantize(CENT) else value} EUR"
+    if kind == "rate":
+        return f"{(value * 100).normalize():f} %"
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "date":
+        return value.isoformat()
+    if kind == "list":
+        return "[" + ", ".join(display(v, type.element) for v in value) + "]"  # type: ignore[arg-type]
+    if kind == "decimal":
+        return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+    return str(value)

@@ -1,0 +1,71 @@
+"""Source positions: where every node, diagnostic and trace entry comes from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import frozen
+
+
+@frozen
+class Span:
+    """A region of a source file (1-based lines and columns, end exclusive)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "end_line": self.end_line, "end_column": self.end_column}
+
+
+NO_SPAN = Span("<unknown>", 1, 1, 1, 1)
+
+
+class SourceRegistry:
+    """Texts of the files a compilation read, so diagnostics can quote them."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def add(self, name: str, text: str) -> None:
+        self._texts[name] = text
+
+    def text(self, name: str) -> str | None:
+        if name not in self._texts:
+            try:
+                self._texts[name] = Path(name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        return self._texts[name]
+
+    def line(self, name: str, number: int) -> str | None:
+        text = self.text(name)
+        if text is None:
+            return None
+        lines = text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+    def excerpt(self, span: Span) -> str:
+        """The text a span covers, on one line (for explanations)."""
+        text = self.text(span.file)
+        if text is None or span.line < 1:
+            return ""
+        lines = text.splitlines()[span.line - 1:span.end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][span.column - 1:span.end_column - 1]
+        lines[0] = lines[0][span.column - 1:]
+        lines[-1] = lines[-1][:span.end_column - 1]
+        return " ".join(part.strip() for part in lines)
+
+
+SOURCES = SourceRegistry()
