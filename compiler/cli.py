@@ -27,8 +27,8 @@ from compiler.explain import Trace
 from compiler.values import display
 from dsl.diagnostics import Diagnostic, DiagnosticError, print_diagnostics
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def _rule_files(paths: Iterable[str]) -> list[Path]:

@@ -145,6 +145,7 @@ def render_plain(diags: Iterable[Diagnostic]) -> str:
 
 def print_diagnostics(diags: Iterable[Diagnostic], console: Console | None = None) -> None:
     """Print to stderr: coloured on a terminal, plain otherwise (rich decides)."""
-    console = console or Console(stderr=True, highlight=False, soft_wrap=True)
+    console = console or Console(stderr=True, highlight=False, emoji=False)
     for diag in diags:
-        console.print(render(diag), end="")
+        # soft_wrap: long source lines stay on one line, so the caret stays under the span.
+        console.print(render(diag), end="", soft_wrap=True)
