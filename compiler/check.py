@@ -51,6 +51,8 @@ class UnitChecker(ExprChecker):
         self.names: dict[str, tuple[str, Any]] = {}  # name -> (kind, declaration)
         self.aliases: dict[str, str] = {}  # `use` name or alias -> unit id
         self.enums: dict[str, Type] = {}
+        self.records: dict[str, Type] = {}
+        self.locals: list[dict[str, Type]] = []
         self.inputs: dict[str, ir.InputDecl] = {}
         self.parameters: dict[str, ir.Parameter] = {}
         self.series: dict[str, ir.Series] = {}
@@ -74,6 +76,9 @@ class UnitChecker(ExprChecker):
             if isinstance(decl, ast.EnumDecl):
                 self.enums[decl.name] = Type("enum", decl.name, decl.members)
         for decl in decls:
+            if isinstance(decl, ast.RecordDecl):
+                self._record(decl)
+        for decl in decls:
             if isinstance(decl, ast.InputBlock):
                 for field in decl.fields:
                     self._input(field)
@@ -96,7 +101,7 @@ class UnitChecker(ExprChecker):
             id=self.id, kind=self.header.kind, file=self.module.path, title=self.header.title,
             authority=self.header.authority, url=self.header.url,
             sources=tuple(self.sources.values()), as_of=as_of,
-            inputs=tuple(self.inputs.values()), enums=dict(self.enums),
+            inputs=tuple(self.inputs.values()), enums=dict(self.enums), records=dict(self.records),
             parameters={p.id: p for p in self.parameters.values()},
             series={s.id: s for s in self.series.values()},
             definitions=tuple(self.definitions.values()), invariants=invariants,
@@ -114,6 +119,8 @@ class UnitChecker(ExprChecker):
             entries = [(decl.name, "series", decl, decl.span)]
         elif isinstance(decl, ast.EnumDecl):
             entries = [(decl.name, "enum", decl, decl.span)]
+        elif isinstance(decl, ast.RecordDecl):
+            entries = [(decl.name, "record", decl, decl.span)]
         elif isinstance(decl, ast.Define):
             entries = [(decl.name, decl.kind, decl, decl.span)]
         for name, kind, node, span in entries:
@@ -152,6 +159,12 @@ class UnitChecker(ExprChecker):
     def lookup(self, name: ast.Name, expected: Type | None) -> ir.Expr:
         span = name.span
         parts = name.parts
+        for scope in reversed(self.locals):
+            if parts[0] in scope:
+                return self.fields(ir.Var(parts[0], scope[parts[0]], span=span), parts[1:], span)
+        entry = self.names.get(parts[0])
+        if len(parts) > 1 and entry is not None and entry[0] == "input":
+            return self.fields(self._reference("input", entry[1], span), parts[1:], span)
         if len(parts) == 1:
             entry = self.names.get(parts[0])
             if entry is not None:
@@ -173,9 +186,6 @@ class UnitChecker(ExprChecker):
                 found = self._foreign(self.units[self.aliases[head]], last, span)
                 if found is not None:
                     return found
-            if parts[0] in self.names and self.names[parts[0]][0] == "input":
-                self.report("E100", f"'{parts[0]}' is an input, it has no '{parts[1]}'", span)
-                return self._bad(span)
         self.report("E100", f"unknown name '{name.text}'", span,
                     hints=did_you_mean(name.text, self.visible_names()))
         return self._bad(span)
@@ -206,6 +216,10 @@ class UnitChecker(ExprChecker):
             return ir.Local(definition.id, definition.type, span=span)
         if kind == "series":
             self.report("E200", f"'{node.name}' is an index series: use it with `indexed by`", span)
+        elif kind == "record":
+            self.report("E200", f"'{node.name}' is a record type, not a value", span,
+                        hints=["declare an input of type `list of " + node.name + "` and go through it "
+                               "with [… for each x in …]"])
         else:
             self.report("E200", f"'{node.name}' is an enumeration, not a value", span,
                         hints=[f"compare an input with one of its values: {node.members[0]}"])
@@ -222,11 +236,15 @@ class UnitChecker(ExprChecker):
             return SCALARS[ref.name]
         if ref.name in self.enums:
             return self.enums[ref.name]
+        if ref.name in self.records:
+            return self.records[ref.name]
         head, _, last = ref.name.rpartition(".")
         if head in self.aliases and last in self.units[self.aliases[head]].enums:
             return self.units[self.aliases[head]].enums[last]
+        if head in self.aliases and last in self.units[self.aliases[head]].records:
+            return self.units[self.aliases[head]].records[last]
         self.report("E104", f"unknown type '{ref.name}'", ref.span,
-                    hints=did_you_mean(ref.name, list(SCALARS) + list(self.enums)) or
+                    hints=did_you_mean(ref.name, list(SCALARS) + list(self.enums) + list(self.records)) or
                     ["types: " + ", ".join(SCALARS) + ", list of TYPE, one of A, B"])
         return ERROR
 
@@ -304,19 +322,36 @@ class UnitChecker(ExprChecker):
             return Decimal(result)
         return result
 
-    def _input(self, field: ast.InputField) -> None:
-        if self.names.get(field.name, (None, field))[1] is not field:
-            return
+    def _field(self, field: ast.InputField) -> tuple[Type, dict[str, Any]]:
+        """The type and bounds of an input or record field."""
         type_ = self.resolve_type(field.type, field.name)
         if field.type.name == "enum":
             self.enums.setdefault(field.name, type_)
         bounds: dict[str, Any] = {}
         for c in field.constraints:
             if type_ != ERROR and type_.kind not in ORDERED:
-                self.report("E200", f"a {type_.short} has no `at {c.kind.replace('min', 'least').replace('max', 'most')}` bound",
-                            c.span)
+                word = "least" if c.kind == "min" else "most"
+                self.report("E200", f"a {type_.short} has no `at {word}` bound", c.span)
                 continue
             bounds[c.kind] = self._constant(c.bound, type_, "the bound")
+        return type_, bounds
+
+    def _record(self, decl: ast.RecordDecl) -> None:
+        fields, bounds, seen = [], [], set()
+        for f in decl.fields:
+            if f.name in seen:
+                self.report("E101", f"record {decl.name} has two fields named '{f.name}'", f.span)
+                continue
+            seen.add(f.name)
+            type_, limits = self._field(f)
+            fields.append((f.name, type_))
+            bounds.append((f.name, limits.get("min"), limits.get("max")))
+        self.records[decl.name] = Type("record", decl.name, fields=tuple(fields), bounds=tuple(bounds))
+
+    def _input(self, field: ast.InputField) -> None:
+        if self.names.get(field.name, (None, field))[1] is not field:
+            return
+        type_, bounds = self._field(field)
         self.inputs[field.name] = ir.InputDecl(field.name, type_, bounds.get("min"), bounds.get("max"),
                                                field.description, span=field.span,
                                                cites=self.cites(field.cites))
@@ -533,7 +568,7 @@ class UnitChecker(ExprChecker):
 
 def _unit_names(unit: ir.Unit) -> list[str]:
     return ([p.name for p in unit.parameters.values()] + [s.name for s in unit.series.values()]
-            + [d.name for d in unit.definitions] + list(unit.enums))
+            + [d.name for d in unit.definitions] + list(unit.enums) + list(unit.records))
 
 
 __all__ = ["check_program", "UnitChecker", "InvalidOperation"]

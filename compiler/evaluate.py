@@ -34,16 +34,20 @@ class EvalError(Exception):
 class Env:
     """The state of one evaluation: inputs, the date, and the values computed so far."""
 
-    __slots__ = ("inputs", "as_of", "memo")
+    __slots__ = ("inputs", "as_of", "memo", "locals")
 
     def __init__(self, inputs: dict[str, Any], as_of: dt.date):
         self.inputs = inputs
         self.as_of = as_of
         self.memo: dict[str, Any] = {}
+        self.locals: dict[str, Any] = {}  # variables bound by comprehensions
 
 
 _COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
             ">": operator.gt, ">=": operator.ge}
+
+
+_UNBOUND = object()
 
 
 def _period(date: dt.date, kind: str) -> str:
@@ -300,6 +304,35 @@ class Evaluator:
                 raise EvalError(error(exc.code, exc.message, span,
                                       hints=[exc.hint] if exc.hint else [])) from None
         return call
+
+    def _Var(self, node: ir.Var) -> Fn:
+        name = node.name
+        return lambda env: env.locals[name]
+
+    def _Field(self, node: ir.Field) -> Fn:
+        record, name = self.compile(node.record), node.name
+        return lambda env: record(env)[name]
+
+    def _Comprehension(self, node: ir.Comprehension) -> Fn:
+        source, body, var = self.compile(node.source), self.compile(node.body), node.var
+        where = self.compile(node.where) if node.where is not None else None
+
+        def build(env: Env) -> tuple[Any, ...]:
+            bound = env.locals
+            outer = bound.get(var, _UNBOUND)
+            out = []
+            try:
+                for item in source(env):
+                    bound[var] = item
+                    if where is None or where(env):
+                        out.append(body(env))
+            finally:
+                if outer is _UNBOUND:
+                    bound.pop(var, None)
+                else:
+                    bound[var] = outer
+            return tuple(out)
+        return build
 
     def _ListLit(self, node: ir.ListLit) -> Fn:
         items = [self.compile(i) for i in node.items]

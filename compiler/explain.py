@@ -102,7 +102,8 @@ class Explainer:
                 return self.expr(node.cond) + self.expr(chosen)
             return [self._labelled("condition", node.cond, cites=node.cites)] + self.expr(chosen)
         children: list[ir.Expr] = []
-        for field in ("operand", "left", "right", "value", "low", "high", "over", "k"):
+        for field in ("operand", "left", "right", "value", "low", "high", "over", "k", "record",
+                      "source"):
             child = getattr(node, field, None)
             if child is not None:
                 children.append(child)

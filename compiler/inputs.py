@@ -38,20 +38,29 @@ def describe(t: Type) -> str:
         return "one of " + ", ".join(f'"{m}"' for m in t.members)
     if t.kind == "list":
         return f"a list of {describe(t.element)}"  # type: ignore[arg-type]
+    if t.kind == "record":
+        return f"an object with the fields {', '.join(n for n, _ in t.fields)}"
     return _EXAMPLES.get(t.kind, t.kind)
 
 
 def _number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
-        raise _Invalid("E501", "is true/false, not a number")
+        raise _Invalid("E501", f"{json.dumps(raw)} is true/false, not a number")
+    if isinstance(raw, float):
+        raise _Invalid("E501", f"{raw!r} is a binary floating-point number, which cannot hold "
+                       "decimals exactly", 'pass it as a string ("1.10") or a Decimal')
     if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
-    if isinstance(raw, str):
+        value = Decimal(raw)
+    elif isinstance(raw, str):
         try:
-            return Decimal(raw.strip())
+            value = Decimal(raw.strip())
         except InvalidOperation:
             raise _Invalid("E501", f"\"{raw}\" is not a number") from None
-    raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a number")
+    else:
+        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a number")
+    if not value.is_finite():  # NaN, sNaN, Infinity: no rule can compute with them
+        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a finite number")
+    return value
 
 
 def convert(raw: Any, t: Type) -> Any:
@@ -62,7 +71,8 @@ def convert(raw: Any, t: Type) -> Any:
             raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not true or false")
         return raw
     if kind in ("integer", "year"):
-        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)) or raw != int(raw):
+        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)) \
+                or (isinstance(raw, Decimal) and not raw.is_finite()) or raw != int(raw):
             raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a whole number")
         if kind == "year" and not 1000 <= int(raw) <= 9999:
             raise _Invalid("E501", f"{raw} is not a year")
@@ -105,6 +115,8 @@ def convert(raw: Any, t: Type) -> Any:
             raise _Invalid("E502", f"{json.dumps(raw, default=str)} is not one of "
                            + ", ".join(t.members), hints[0] if hints else "")
         return raw
+    if kind == "record":
+        return _record(raw, t)
     if kind == "list":
         if not isinstance(raw, list):
             raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a list")
@@ -116,6 +128,31 @@ def convert(raw: Any, t: Type) -> Any:
                 raise _Invalid(exc.code, f"item {i + 1}: {exc.message}", exc.hint) from None
         return tuple(out)
     raise _Invalid("E501", f"cannot read a value of type {t}")  # pragma: no cover
+
+
+def _record(raw: Any, t: Type) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not an object with the fields of "
+                       f"{t.name}")
+    problems = [f"unknown field '{k}'" for k in raw if t.field_type(k) is None]
+    problems += [f"missing field '{n}'" for n, _ in t.fields if n not in raw]
+    if problems:
+        raise _Invalid("E504" if problems[0].startswith("unknown") else "E500", "; ".join(problems),
+                       "fields: " + ", ".join(n for n, _ in t.fields))
+    bounds = {name: (low, high) for name, low, high in t.bounds}
+    out = {}
+    for name, field_type in t.fields:
+        try:
+            value = convert(raw[name], field_type)
+        except _Invalid as exc:
+            raise _Invalid(exc.code, f"field '{name}': {exc.message}", exc.hint) from None
+        low, high = bounds.get(name, (None, None))
+        if (low is not None and value < low) or (high is not None and value > high):
+            limit = low if low is not None and value < low else high
+            raise _Invalid("E503", f"field '{name}' is {display(value, field_type)}, beyond its bound "
+                           f"{display(limit, field_type)}")
+        out[name] = value
+    return out
 
 
 def _key_spans(text: str | None, file: str) -> dict[str, Span]:
@@ -164,8 +201,15 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
                 duplicates.append(key)
             out[key] = value
         return out
+    constants: list[str] = []
+
+    def constant(name: str) -> None:
+        # json.loads would turn NaN and Infinity (not JSON, but Python accepts them) into floats.
+        constants.append(name)
+        return None
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=int, object_pairs_hook=pairs)
+        data = json.loads(text, parse_float=Decimal, parse_int=int, object_pairs_hook=pairs,
+                          parse_constant=constant)
     except json.JSONDecodeError as exc:
         span = Span(file, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         return None, [error("E505", f"the input is not valid JSON: {exc.msg}", span,
@@ -173,6 +217,9 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     spans = _key_spans(text, file)
     diags = [error("E505", f"field '{k}' is given twice", spans.get(k, Span(file, 1, 1, 1, 2)))
              for k in dict.fromkeys(duplicates)]
+    diags += [error("E505", f"{name} is not a JSON number", Span(file, 1, 1, 1, 2),
+                    hints=["write a number such as 1.5, or a string"])
+              for name in dict.fromkeys(constants)]
     return data, diags
 
 

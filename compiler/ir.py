@@ -202,8 +202,42 @@ class ListLit:
     cites: tuple[Citation, ...] = _cites()
 
 
+@frozen
+class Var:
+    """The element bound by a comprehension (`m` in `[… for each m in members]`)."""
+
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Field:
+    """A field of a record value: `m.accredited_all_year`."""
+
+    record: "Expr"
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Comprehension:
+    """`[BODY for each VAR in SOURCE where FILTER]`."""
+
+    var: str
+    source: "Expr"
+    where: "Expr | None"
+    body: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
 Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
-             Aggregate, FirstOf, Call, ListLit]
+             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension]
 
 
 # ------------------------------------------------------------------ declarations
@@ -314,6 +348,7 @@ class Unit:
     as_of: str | None
     inputs: tuple[InputDecl, ...]
     enums: dict[str, Type] = field(eq=False)
+    records: dict[str, Type] = field(eq=False)
     parameters: dict[str, Parameter] = field(eq=False)
     series: dict[str, Series] = field(eq=False)
     definitions: tuple[Definition, ...]  # dependencies first

@@ -34,6 +34,15 @@ def module_path(name: str, roots: tuple[Path, ...]) -> Path | None:
     return None
 
 
+def _shown(path: Path) -> Path:
+    """A module's path as diagnostics show it: relative to the working directory when it
+    is under it (as the paths a user types are), absolute otherwise."""
+    try:
+        return path.relative_to(Path.cwd())
+    except (ValueError, OSError):
+        return path
+
+
 def load_program(path: str | Path, config: Config) -> tuple[Loaded | None, list[Diagnostic]]:
     """Parse a policy and, transitively, the modules it uses."""
     diagnostics: list[Diagnostic] = []
@@ -61,6 +70,8 @@ def load_program(path: str | Path, config: Config) -> tuple[Loaded | None, list[
             if target in modules:
                 continue
             found = module_path(target, config.module_roots)
+            if found is not None:
+                found = _shown(found)
             if found is None:
                 diagnostics.append(error(
                     "E102", f"module '{target}' not found", decl.module.span,

@@ -35,6 +35,7 @@ class ExprChecker:
     """Translate surface expressions to typed IR, collecting diagnostics."""
 
     diagnostics: list[Diagnostic]
+    locals: list[dict[str, Type]]  # variables bound by enclosing comprehensions
 
     # Provided by the subclass.
     def lookup(self, name: ast.Name, expected: Type | None) -> ir.Expr:  # pragma: no cover
@@ -236,6 +237,39 @@ class ExprChecker:
                 self.report("E010", f"date({y}, {m}, {d}) is not a date of the calendar", node.span)
                 return self._bad(node.span)
         return ir.Call(name, tuple(args), result, span=node.span)
+
+    def expr_Comprehension(self, node: ast.Comprehension, expected: Type | None) -> ir.Expr:
+        source = self.expr(node.source)
+        if source.type == ERROR:
+            return self._bad(node.span)
+        if source.type.kind != "list" or source.type.element is None:
+            self.report("E200", f"`for each` goes through a list, not {source.type.short}",
+                        node.source.span)
+            return self._bad(node.span)
+        self.locals.append({node.var: source.type.element})
+        try:
+            where = self.boolean(node.where, "the `where` condition") if node.where else None
+            body = self.expr(node.body)
+        finally:
+            self.locals.pop()
+        if body.type == ERROR:
+            return self._bad(node.span)
+        return ir.Comprehension(node.var, source, where, body, list_of(body.type), span=node.span)
+
+    def fields(self, base: ir.Expr, names: tuple[str, ...], span: Span) -> ir.Expr:
+        """`base.a.b`: field access on a record value."""
+        for name in names:
+            if base.type.kind != "record":
+                self.report("E100", f"{base.type.short} has no field '{name}'", span)
+                return self._bad(span)
+            field_type = base.type.field_type(name)
+            if field_type is None:
+                self.report("E100", f"record {base.type.name} has no field '{name}'", span,
+                            hints=did_you_mean(name, [f for f, _ in base.type.fields]) or
+                            ["fields: " + ", ".join(f for f, _ in base.type.fields)])
+                return self._bad(span)
+            base = ir.Field(base, name, field_type, span=span)
+        return base
 
     # ------------------------------------------------------------------ blocks
 

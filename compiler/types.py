@@ -8,28 +8,38 @@ money × money is an error.
 
 from __future__ import annotations
 
-from attrs import frozen
+from typing import Any
+
+from attrs import field, frozen
 
 
 @frozen
 class Type:
-    kind: str  # boolean integer decimal money rate date year duration text enum list
-    name: str | None = None  # enumeration name
-    members: tuple[str, ...] = ()
-    element: "Type | None" = None
+    kind: str  # boolean integer decimal money rate date year duration text enum record list
+    name: str | None = None  # enumeration or record name
+    members: tuple[str, ...] = ()  # enumeration values
+    element: "Type | None" = None  # list element
+    fields: tuple[tuple[str, "Type"], ...] = ()  # record fields, in declaration order
+    # (field, minimum, maximum) of record fields; not part of the type's identity
+    bounds: tuple[tuple[str, Any, Any], ...] = field(default=(), eq=False, repr=False)
 
     def __str__(self) -> str:
         if self.kind == "list":
-            return f"list of {self.element}"
+            return f"list of {self.element.short if self.element else 'values'}"
         if self.kind == "enum":
             return f"{self.name} (one of {', '.join(self.members)})"
+        if self.kind == "record":
+            return f"record {self.name}"
         return self.kind
 
     @property
     def short(self) -> str:
-        if self.kind == "enum":
+        if self.kind in ("enum", "record"):
             return str(self.name)
         return str(self)
+
+    def field_type(self, name: str) -> "Type | None":
+        return dict(self.fields).get(name)
 
 
 BOOLEAN = Type("boolean")

@@ -82,6 +82,8 @@ def to_json(value: Any, type: Type) -> Any:
         return str(value)
     if kind == "list":
         return [to_json(v, type.element) for v in value]  # type: ignore[arg-type]
+    if kind == "record":
+        return {name: to_json(value[name], t) for name, t in type.fields}
     return value
 
 
@@ -98,6 +100,8 @@ def display(value: Any, type: Type) -> str:
         return value.isoformat()
     if kind == "list":
         return "[" + ", ".join(display(v, type.element) for v in value) + "]"  # type: ignore[arg-type]
+    if kind == "record":
+        return "{" + ", ".join(f"{n}: {display(value[n], t)}" for n, t in type.fields) + "}"
     if kind == "decimal":
         return f"{value.normalize():f}" if value == value.to_integral() else str(value)
     return str(value)

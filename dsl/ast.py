@@ -175,8 +175,19 @@ class FirstOf:
     span: Span = _span()
 
 
+@frozen
+class Comprehension:
+    """`[BODY for each VAR in SOURCE where FILTER]`: a list built from another list."""
+
+    body: "Expr"
+    var: str
+    source: "Expr"
+    where: "Expr | None" = None
+    span: Span = _span()
+
+
 Expr = Union[Number, DateLit, TextLit, BoolLit, Ref, Call, ListExpr, Unary, Binary,
-             Between, If, At, Aggregate, FirstOf]
+             Between, If, At, Aggregate, FirstOf, Comprehension]
 
 
 # ------------------------------------------------------------------ declarations
@@ -295,6 +306,16 @@ class EnumDecl:
 
 
 @frozen
+class RecordDecl:
+    """`record NAME` with typed fields: the shape of one element of a list input."""
+
+    name: str
+    fields: tuple[InputField, ...]
+    description: str | None = None
+    span: Span = _span()
+
+
+@frozen
 class Define:
     """`define` (an intermediate value) or `output` (a result of the policy)."""
 
@@ -342,7 +363,7 @@ class Example:
     span: Span = _span()
 
 
-Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, Define,
+Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, RecordDecl, Define,
                     Invariant, Example]
 
 

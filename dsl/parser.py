@@ -93,13 +93,22 @@ def _describe_terminal(name: str) -> str:
 
 
 def _describe_token(token: Token) -> str:
-    if token.type in ("_NL", "$END"):
-        return _TOKEN_WORDS[token.type]
+    """The token that was found, as it reads after the word "unexpected"."""
+    if token.type == "_NL":
+        return "end of the line"
+    if token.type == "$END":
+        return "end of the declaration"
     if token.type == "_INDENT":
-        return "an indented line"
+        return "indentation"
     if token.type == "_DEDENT":
-        return "the end of an indented block"
+        return "end of an indented block"
     return f"'{token.value}'"
+
+
+_OPERATORS = {"+", "-", "*", "/", "×", "=", "!=", "<", "<=", ">", ">=", "≠", "≤", "≥",
+              "and", "or", "implies", "between"}
+_UNITS = {"EUR", "€", "%", "day", "days", "month", "months", "year", "years"}
+_ENDINGS = {"_NL", "$END", "_DEDENT"}
 
 
 def _expected_words(expected: set[str]) -> str:
@@ -109,12 +118,28 @@ def _expected_words(expected: set[str]) -> str:
         expected = expected - _EXPRESSION_STARTS - {"MINUS"}
         expected = {e for e in expected if _describe_terminal(e).strip("'") not in
                     {"not", "if", "all", "any", "count", "at", "true", "false"}}
-    words += sorted(_describe_terminal(e) for e in expected)
+    for group, word in ((_OPERATORS, "an operator"), (_UNITS, "a unit")):
+        members = {e for e in expected if _describe_terminal(e).strip("'") in group}
+        if len(members) >= 3:
+            words.append(word)
+            expected = expected - members
+    words += sorted(_describe_terminal(e) for e in expected - _ENDINGS)
+    words += sorted(_describe_terminal(e) for e in expected & _ENDINGS)
     if len(words) > 8:
         words = words[:8] + ["…"]
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _acceptable(exc: UnexpectedToken) -> set[str]:
+    """The terminals the parser would really accept where it failed. The LALR table's
+    `expected` is wider (merged states list tokens a later reduction would reject)."""
+    try:
+        accepted = set(exc.interactive_parser.accepts())  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - fall back to the table's set
+        accepted = set()
+    return accepted or set(exc.expected)
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) -> Diagnostic:
@@ -135,7 +160,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) 
         token = exc.token
         width = max(len(str(token.value)), 1) if token.type not in ("_NL", "_INDENT", "_DEDENT", "$END") else 1
         span = Span(file, line, column, line, column + width)
-        expected = set(exc.expected) - {"_NL"} if token.type == "_INDENT" else set(exc.expected)
+        expected = _acceptable(exc)
         if token.type == "_INDENT":
             return error("E001", "unexpected indentation", span,
                          hints=["indent a line only when it belongs to the block of the line above "
@@ -145,7 +170,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) 
             hints.append("decimals are written with a point: 4555.10, not 4555,10")
         if line == offset + 1 and column == 1 and not expected & {"NAME", "NUMBER"}:
             hints.append("a declaration starts with policy, module, use, input, parameter, "
-                         "series, enum, define, output, invariant or example")
+                         "series, enum, record, define, output, invariant or example")
         message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"
         return error("E001", message, span, hints=hints)
     if isinstance(exc, UnexpectedEOF):
@@ -297,6 +322,11 @@ class _ToAST(Transformer):
         cites, _, _ = self._split(rest)
         return ast.InputField(str(name), type_ref, constraints,
                               _unquote(description) if description else None, cites,
+                              span=self._tok_span(name))
+
+    def record_decl(self, meta, c):
+        name, description, *fields = c
+        return ast.RecordDecl(str(name), tuple(fields), _unquote(description) if description else None,
                               span=self._tok_span(name))
 
     def input_block(self, meta, c):
@@ -566,6 +596,10 @@ class _ToAST(Transformer):
 
     def list(self, meta, c):
         return ast.ListExpr(tuple(a for a in c if a is not None), span=self._span(meta))
+
+    def comprehension(self, meta, c):
+        body, var, source, where = c
+        return ast.Comprehension(body, str(var), source, where, span=self._span(meta))
 
     def _inline(self, kind: str, meta, over: ast.Expr, k: ast.Expr | None = None):
         if isinstance(over, ast.ListExpr):
