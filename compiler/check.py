@@ -250,10 +250,16 @@ class UnitChecker(ExprChecker):
 
     def _sources(self) -> None:
         for source in self.header.sources:
-            path = find_source(source.file, self.config.sources)
             if source.name in self.sources:
                 self.report("E101", f"source '{source.name}' is declared twice", source.span)
                 continue
+            if source.file is None:
+                if source.url is None:
+                    self.report("E004", f"source '{source.name}' needs a file or a url", source.span,
+                                hints=['source law "file.txt" url "https://…"'])
+                self.sources[source.name] = ir.Source(source.name, None, source.url, False)
+                continue
+            path = find_source(source.file, self.config.sources)
             self.sources[source.name] = ir.Source(source.name, source.file, source.url, path is not None)
             if path is not None:
                 self.source_paths[source.name] = path
@@ -266,10 +272,16 @@ class UnitChecker(ExprChecker):
                             hints=did_you_mean(cite.source, self.sources) or
                             ['declare it in the header: source law "file.txt"'])
                 continue
-            names = [cite.source] if cite.source else list(self.sources)
+            if cite.source and self.sources[cite.source].file is None:
+                # An external source (url only): the quote is kept, marked unverifiable.
+                out.append(ir.Citation(cite.quote, self.sources[cite.source].url or cite.source,
+                                       False, span=cite.span))
+                continue
+            names = [cite.source] if cite.source else [n for n, s in self.sources.items() if s.file]
             if not names:
-                self.report("E302", "this file declares no source to check the quote against",
-                            cite.span, hints=['add to the header: source law "file.txt"'])
+                self.report("E302", "this file declares no source text to check the quote against",
+                            cite.span, hints=['add to the header: source law "file.txt"',
+                                              "or name an external source: § \"…\" in NAME"])
                 continue
             out.append(self._verify(cite, names))
         return tuple(out)

@@ -329,7 +329,7 @@ class Example:
 @frozen
 class Source:
     name: str
-    file: str
+    file: str | None  # None: an external source known by its url only
     url: str | None
     found: bool
 

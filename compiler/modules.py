@@ -76,7 +76,7 @@ def load_program(path: str | Path, config: Config) -> tuple[Loaded | None, list[
                 diagnostics.append(error(
                     "E102", f"module '{target}' not found", decl.module.span,
                     hints=[f"looked for {Path(*target.split('.')).with_suffix('.legis')} under: "
-                           + ", ".join(str(r) for r in config.module_roots)]))
+                           + ", ".join(str(_shown(r)) for r in config.module_roots)]))
                 continue
             sub, sub_diags = parse_file(found)
             diagnostics.extend(sub_diags)

@@ -204,8 +204,11 @@ class TypeRef:
 
 @frozen
 class SourceDecl:
+    """`source law "file.txt" url "…"`: a text quotes are checked against; with a url
+    only, an external source whose quotes cannot be checked here."""
+
     name: str
-    file: str
+    file: str | None
     url: str | None = None
     span: Span = _span()
 

@@ -289,7 +289,7 @@ class _ToAST(Transformer):
         return ("as_of", str(c[0]))
 
     def h_source(self, meta, c):
-        return ("source", ast.SourceDecl(str(c[0]), _unquote(c[1]),
+        return ("source", ast.SourceDecl(str(c[0]), _unquote(c[1]) if c[1] else None,
                                          _unquote(c[2]) if c[2] else None, span=self._span(meta)))
 
     def use_decl(self, meta, c):
