@@ -499,7 +499,7 @@ class UnitChecker(ExprChecker):
         if output is None or output[0] not in ("define", "output"):
             self.report("E100", f"'{decl.output}' is not a rule of this policy", decl.span,
                         hints=did_you_mean(decl.output or "", self.definitions))
-        elif self.definitions[decl.output].type.kind not in ORDERED:  # type: ignore[index]
+        elif self.definitions[decl.output].type.kind not in ORDERED | {"error"}:  # type: ignore[index]
             self.report("E200", f"'{decl.output}' is not ordered, so it cannot be monotone", decl.span)
         field = self.inputs.get(decl.input or "")
         if field is None:

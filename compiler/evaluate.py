@@ -96,6 +96,9 @@ class Evaluator:
         body = self.compile(definition.expr)
         key = definition.id
         rounds = definition.kind == "output" and definition.type.kind == "money"
+        # A whole number may stand where a decimal or a rate is declared (`if c then 1
+        # else 2.5`); the rule's value is then that number as a Decimal.
+        exact = definition.type.kind in ("decimal", "rate")
 
         def get(env: Env) -> Any:
             memo = env.memo
@@ -104,6 +107,8 @@ class Evaluator:
             value = body(env)
             if rounds:
                 value = money(value)
+            elif exact and isinstance(value, int):
+                value = Decimal(value)
             memo[key] = value
             return value
         return get
@@ -304,6 +309,10 @@ class Evaluator:
                 raise EvalError(error(exc.code, exc.message, span,
                                       hints=[exc.hint] if exc.hint else [])) from None
         return call
+
+    def _RecordLit(self, node: ir.RecordLit) -> Fn:
+        fields = [(name, self.compile(value)) for name, value in node.fields]
+        return lambda env: {name: fn(env) for name, fn in fields}
 
     def _Var(self, node: ir.Var) -> Fn:
         name = node.name

@@ -112,8 +112,9 @@ def convert(raw: Any, t: Type) -> Any:
     if kind == "enum":
         if not isinstance(raw, str) or raw not in t.members:
             hints = did_you_mean(raw, t.members) if isinstance(raw, str) else []
-            raise _Invalid("E502", f"{json.dumps(raw, default=str)} is not one of "
-                           + ", ".join(t.members), hints[0] if hints else "")
+            # The caller adds "; expected one of …": the values are listed once.
+            raise _Invalid("E502", f"{json.dumps(raw, default=str)} is not a value of this choice",
+                           hints[0] if hints else "")
         return raw
     if kind == "record":
         return _record(raw, t)

@@ -203,6 +203,14 @@ class ListLit:
 
 
 @frozen
+class RecordLit:
+    fields: tuple[tuple[str, "Expr"], ...]
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
 class Var:
     """The element bound by a comprehension (`m` in `[… for each m in members]`)."""
 
@@ -237,7 +245,7 @@ class Comprehension:
 
 
 Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
-             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension]
+             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit]
 
 
 # ------------------------------------------------------------------ declarations

@@ -256,6 +256,30 @@ class ExprChecker:
             return self._bad(node.span)
         return ir.Comprehension(node.var, source, where, body, list_of(body.type), span=node.span)
 
+    def expr_RecordLit(self, node: ast.RecordLit, expected: Type | None) -> ir.Expr:
+        if expected is None or expected.kind != "record":
+            self.report("E200", "a record value {…} stands only where a record is expected",
+                        node.span, hints=["give it as the value of an input of a record type"])
+            return self._bad(node.span)
+        given = dict(node.fields)
+        problems = [f"unknown field '{n}'" for n in given if expected.field_type(n) is None]
+        problems += [f"missing field '{n}'" for n, _ in expected.fields if n not in given]
+        if problems:
+            self.report("E200", f"this {expected.name} value has " + "; ".join(problems), node.span,
+                        hints=["fields: " + ", ".join(n for n, _ in expected.fields)])
+            return self._bad(node.span)
+        fields = []
+        for name, field_type in expected.fields:
+            value = self.expr(given[name], field_type)
+            if value.type == ERROR:
+                return self._bad(node.span)
+            if not assignable(value.type, field_type):
+                self.report("E200", f"field '{name}' must be {field_type.short}, not {value.type.short}",
+                            given[name].span)
+                return self._bad(node.span)
+            fields.append((name, value))
+        return ir.RecordLit(tuple(fields), expected, span=node.span)
+
     def fields(self, base: ir.Expr, names: tuple[str, ...], span: Span) -> ir.Expr:
         """`base.a.b`: field access on a record value."""
         for name in names:
@@ -363,6 +387,8 @@ def const_value(node: ir.Expr) -> object:
         return node.value
     if isinstance(node, ir.ListLit):
         return tuple(const_value(i) for i in node.items)
+    if isinstance(node, ir.RecordLit):
+        return {name: const_value(value) for name, value in node.fields}
     if isinstance(node, ir.Unary) and node.op == "neg":
         return -const_value(node.operand)  # type: ignore[operator]
     raise ValueError("not a constant")

@@ -90,6 +90,8 @@ def to_json(value: Any, type: Type) -> Any:
 def display(value: Any, type: Type) -> str:
     """A value as an analyst reads it: `4555.10 EUR`, `20 %`, `2024-06-30`."""
     kind = type.kind
+    if kind in ("money", "decimal", "rate") and isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)  # a whole number standing where a decimal is declared
     if kind == "money":
         return f"{value.quantize(CENT, rounding=ROUND_HALF_UP) if value == value.quantize(CENT) else value} EUR"
     if kind == "rate":

@@ -176,6 +176,14 @@ class FirstOf:
 
 
 @frozen
+class RecordLit:
+    """`{score: 0.3, counted: true}`: a record value (in examples)."""
+
+    fields: tuple[tuple[str, "Expr"], ...]
+    span: Span = _span()
+
+
+@frozen
 class Comprehension:
     """`[BODY for each VAR in SOURCE where FILTER]`: a list built from another list."""
 
@@ -187,7 +195,7 @@ class Comprehension:
 
 
 Expr = Union[Number, DateLit, TextLit, BoolLit, Ref, Call, ListExpr, Unary, Binary,
-             Between, If, At, Aggregate, FirstOf, Comprehension]
+             Between, If, At, Aggregate, FirstOf, Comprehension, RecordLit]
 
 
 # ------------------------------------------------------------------ declarations

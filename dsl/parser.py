@@ -32,8 +32,8 @@ class _IndentationError(Exception):
 
 class _Indenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR", "LSQB"]
-    CLOSE_PAREN_types = ["RPAR", "RSQB"]
+    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -596,6 +596,13 @@ class _ToAST(Transformer):
 
     def list(self, meta, c):
         return ast.ListExpr(tuple(a for a in c if a is not None), span=self._span(meta))
+
+    def field_value(self, meta, c):
+        return (str(c[0]), c[1], self._tok_span(c[0]))
+
+    def record(self, meta, c):
+        return ast.RecordLit(tuple((n, v) for n, v, _ in (x for x in c if x is not None)),
+                             span=self._span(meta))
 
     def comprehension(self, meta, c):
         body, var, source, where = c
