@@ -178,6 +178,61 @@ def test(paths: tuple[str, ...], strict: bool) -> None:
     sys.exit(1 if failures or broken else 0)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--max-examples", default=200, show_default=True, type=click.IntRange(1),
+              help="Cases hypothesis draws per invariant.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the search (the same seed gives the same result).")
+@click.option("--database", is_flag=True, help="Replay failures saved by earlier runs (.hypothesis/).")
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool, strict: bool) -> None:
+    """Search for counter-examples to the invariants of every policy under PATHS."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from compiler.verify import Verifier, case_json, example_block
+
+    db = DirectoryBasedExampleDatabase(".hypothesis/examples") if database else None
+    failed = total = 0
+    broken: list[Diagnostic] = []
+    for file in _rule_files(paths):
+        try:
+            policy = Policy.load(file, strict=strict)
+        except DiagnosticError as exc:
+            broken += exc.diagnostics
+            continue
+        if not policy.unit.invariants:
+            continue
+        out.print(f"[bold]{escape(policy.id)}[/bold]")
+        for outcome in Verifier(policy).verify_all(max_examples, seed, db):
+            total += 1
+            if outcome.passed:
+                note = f" [dim]({escape(outcome.note)})[/dim]" if outcome.note else ""
+                skipped = f", {outcome.skipped} outside the domain" if outcome.skipped else ""
+                out.print(f"  [green]✓[/green] {escape(outcome.text)} "
+                          f"[dim]({outcome.examples_run} cases{skipped})[/dim]{note}")
+                continue
+            failed += 1
+            ce = outcome.counterexample
+            assert ce is not None
+            err.print(f"  [red]✗[/red] {escape(outcome.text)}  [dim]({outcome.invariant.span})[/dim]")
+            if ce.error is not None:
+                print_diagnostics([ce.error], err)
+            labels = ["counter-example"] if len(ce.cases) == 1 else ["lower case", "higher case"]
+            for label, case, outputs, trace in zip(labels, ce.cases, ce.outputs, ce.traces):
+                title = f"{label}: {outcome.text}"
+                err.print(f"\n  [bold]{label}[/bold] (paste into the policy):")
+                err.print(escape(example_block(policy, title, case, outputs)), soft_wrap=True)
+                err.print("  [bold]as JSON input:[/bold]")
+                err.print(escape(json.dumps(case_json(policy, case), ensure_ascii=False)), soft_wrap=True)
+                for t in trace:
+                    err.print(_tree(t))
+    print_diagnostics(broken, err)
+    line = f"{total - failed} passed, {failed} failed"
+    (err if failed or broken else out).print(line)
+    sys.exit(1 if failed or broken else 0)
+
+
 def run() -> None:
     """Entry point: diagnostics instead of tracebacks, whatever happens."""
     try:

@@ -1,0 +1,97 @@
+"""Invariants: every policy's invariants hold, and `verify` catches planted mistakes.
+
+The wrong variants are made from the real policy files by one textual change each,
+so they stay in step with the policies they corrupt.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compiler.api import Policy
+from compiler.verify import Verifier
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+POLICY_FILES = sorted((ROOT / "policies").rglob("*.legis"))
+MAX_EXAMPLES = int(os.environ.get("LEGISTE_VERIFY_EXAMPLES", "150"))
+
+
+def _invariants() -> list[tuple[Path, int]]:
+    return [(path, i) for path in POLICY_FILES
+            for i in range(len(Policy.load(path).unit.invariants))]
+
+
+@pytest.mark.parametrize("path,index", _invariants(),
+                         ids=lambda x: x.stem if isinstance(x, Path) else str(x))
+def test_policy_invariant_holds(path: Path, index: int) -> None:
+    policy = Policy.load(path)
+    outcome = Verifier(policy).verify(policy.unit.invariants[index], MAX_EXAMPLES, seed=0)
+    assert outcome.passed, (outcome.text, outcome.counterexample and outcome.counterexample.cases)
+    assert outcome.examples_run > 0, f"{outcome.text}: no case inside the policy's domain"
+
+
+def test_every_policy_declares_invariants() -> None:
+    for path in POLICY_FILES:
+        assert Policy.load(path).unit.invariants, path
+
+
+TELESECRETARIAT = ROOT / "policies/be/brussels/telesecretariat.legis"
+
+PLANTED = {
+    # The cap applied to the costs instead of half of them.
+    "cap_on_wrong_quantity": (TELESECRETARIAT,
+                              "min(round_down(costs_paid / 2), ceiling at date(cost_year, 1, 1))",
+                              "min(round_down(costs_paid), ceiling at date(cost_year, 1, 1))",
+                              "intervention <= costs_paid / 2"),
+    # The deadline one day late: 1 July accepted.
+    "deadline_off_by_one_day": (TELESECRETARIAT,
+                                "define deadline = date(cost_year + 1, 6, 30)",
+                                "define deadline = date(cost_year + 1, 7, 1)",
+                                "request_date > date(cost_year + 1, 6, 30) implies intervention = 0 EUR"),
+    # Half of the costs rounded half up: half a cent more than half the costs.
+    "rounding_up_beyond_half": (TELESECRETARIAT, "round_down(costs_paid / 2)", "round_up(costs_paid / 2)",
+                                "intervention <= costs_paid / 2"),
+}
+
+
+@pytest.fixture()
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LEGISTE_PATH", str(ROOT / "stdlib"))
+    monkeypatch.setenv("LEGISTE_SOURCES", str(SEEDS))
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_verify_finds_planted_mistake(name: str, sandbox: Path) -> None:
+    source, right, wrong, broken = PLANTED[name]
+    text = source.read_text(encoding="utf-8")
+    assert right in text, "the real policy changed: update the planted mistake"
+    mutant = sandbox / source.name
+    mutant.write_text(text.replace(right, wrong), encoding="utf-8")
+    policy = Policy.load(mutant)
+    verifier = Verifier(policy)
+    outcomes = {o.text: o for o in verifier.verify_all(MAX_EXAMPLES, seed=0)}
+    outcome = outcomes[broken]
+    assert not outcome.passed, f"verify missed the planted mistake {name}"
+    ce = outcome.counterexample
+    assert ce is not None
+    # The counter-example really breaks the invariant in the wrong policy …
+    assert not verifier.check(outcome.invariant, ce.cases[0], ce.cases[1] if len(ce.cases) > 1 else None)
+    # … and the real policy satisfies it on the same case.
+    real = Policy.load(source)
+    real_inv = next(i for i in real.unit.invariants if i.span.line == outcome.invariant.span.line)
+    assert Verifier(real).check(real_inv, ce.cases[0], ce.cases[1] if len(ce.cases) > 1 else None)
+
+
+def test_verify_is_deterministic_with_a_seed(sandbox: Path) -> None:
+    source, right, wrong, broken = PLANTED["cap_on_wrong_quantity"]
+    mutant = sandbox / source.name
+    mutant.write_text(source.read_text(encoding="utf-8").replace(right, wrong), encoding="utf-8")
+    policy = Policy.load(mutant)
+    first = [o.counterexample.cases for o in Verifier(policy).verify_all(50, seed=7) if o.counterexample]
+    second = [o.counterexample.cases for o in Verifier(policy).verify_all(50, seed=7) if o.counterexample]
+    assert first == second and first
