@@ -56,6 +56,9 @@ def _rounding(types: list[Type]) -> Type | str:
 def _round(mode: str) -> Callable[..., Decimal]:
     # The type checker always passes the step: 0.01 for an amount, 1 otherwise.
     def impl(value: Decimal, step: Decimal | int) -> Decimal:
+        if not step:
+            raise BuiltinError("E402", "cannot round to a step of 0",
+                               "round to a positive step, e.g. 1 EUR or 0.01")
         return round_to(value, Decimal(step), mode)
     return impl
 
@@ -63,7 +66,7 @@ def _round(mode: str) -> Callable[..., Decimal]:
 def _date(year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BuiltinError("E506", f"date({year}, {month}, {day}) does not exist",
                            "check the day against the month's length") from None
 

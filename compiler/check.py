@@ -88,7 +88,8 @@ class UnitChecker(ExprChecker):
             if isinstance(decl, ast.Parameter):
                 self._parameter(decl)
         for decl in decls:
-            if isinstance(decl, ast.Define):
+            # A define whose name is taken by an earlier declaration was reported by _declare.
+            if isinstance(decl, ast.Define) and self.names.get(decl.name, (None, None))[1] is decl:
                 self.definition(decl.name)
         invariants = tuple(self._invariant(d) for d in decls if isinstance(d, ast.Invariant))
         examples = self._examples([d for d in decls if isinstance(d, ast.Example)])

@@ -23,6 +23,15 @@ from dsl.span import Span
 Fn = Callable[["Env"], Any]
 
 
+def _arithmetic_error(exc: ArithmeticError, span: Span, name: str | None) -> Diagnostic:
+    """A Decimal or calendar failure (a number or a date out of range) as a diagnostic."""
+    if isinstance(exc, (DivisionByZero, ZeroDivisionError)):
+        return error("E402", "division by zero", span)
+    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
+    return error("E404", f"{what}: a number is too large to compute exactly", span,
+                 hints=["check the input for an amount or a number far beyond any real case"])
+
+
 class EvalError(Exception):
     """A run-time failure, located at the rule that caused it."""
 
@@ -83,7 +92,10 @@ class Evaluator:
 
     def value_of(self, node: ir.Expr, env: Env) -> Any:
         """The value of any IR node in an evaluation (used by the explanation)."""
-        return self.node_fns[id(node)](env)
+        try:
+            return self.node_fns[id(node)](env)
+        except ArithmeticError as exc:
+            raise EvalError(_arithmetic_error(exc, node.span, None)) from None
 
     # ------------------------------------------------------------------ compiling
 
@@ -104,11 +116,14 @@ class Evaluator:
             memo = env.memo
             if key in memo:
                 return memo[key]
-            value = body(env)
-            if rounds:
-                value = money(value)
-            elif exact and isinstance(value, int):
-                value = Decimal(value)
+            try:
+                value = body(env)
+                if rounds:
+                    value = money(value)
+                elif exact and isinstance(value, int):
+                    value = Decimal(value)
+            except ArithmeticError as exc:  # a number too large for exact decimals
+                raise EvalError(_arithmetic_error(exc, definition.span, definition.name)) from None
             memo[key] = value
             return value
         return get
@@ -194,12 +209,20 @@ class Evaluator:
     def _Arith(self, node: ir.Arith) -> Fn:
         left, right, span = self.compile(node.left), self.compile(node.right), node.span
         impl, op = node.impl, node.op
-        if impl == "date+dur":
-            return lambda env: add_duration(left(env), right(env))
-        if impl == "dur+date":
-            return lambda env: add_duration(right(env), left(env))
-        if impl == "date-dur":
-            return lambda env: add_duration(left(env), right(env), -1)
+        if impl in ("date+dur", "dur+date", "date-dur"):
+            date_of, duration_of = (right, left) if impl == "dur+date" else (left, right)
+            sign = -1 if impl == "date-dur" else 1
+
+            def move(env: Env) -> dt.date:
+                date, duration = date_of(env), duration_of(env)
+                try:
+                    return add_duration(date, duration, sign)
+                except (OverflowError, ValueError):
+                    raise EvalError(error(
+                        "E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
+                        "calendar (years 1 to 9999)", span,
+                        hints=["check the dates and durations of the input"])) from None
+            return move
         if impl == "date-date":
             return lambda env: (left(env) - right(env)).days
         if impl == "dur+dur":

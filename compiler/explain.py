@@ -124,7 +124,10 @@ class Explainer:
 
     def parameter(self, node: ir.Param) -> Trace:
         parameter = self.program.parameter(node.id)
-        when, _ = self._value(node.at) if node.at is not None else (self.env.as_of, None)
+        when, problem = self._value(node.at) if node.at is not None else (self.env.as_of, None)
+        if when is None:  # the date it is read at could not be computed
+            return Trace("parameter", parameter.name, None, parameter.type, parameter.span,
+                         parameter.cites, problem or "not evaluated")
         try:
             value, dated, how = self.evaluator.parameter_value(parameter, when, node.span)
         except EvalError as exc:

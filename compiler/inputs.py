@@ -60,7 +60,18 @@ def _number(raw: Any) -> Decimal:
         raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a number")
     if not value.is_finite():  # NaN, sNaN, Infinity: no rule can compute with them
         raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a finite number")
+    _not_huge(raw, value)
     return value
+
+
+_HUGE = 18  # numbers of 10^18 and more are refused: no amount or count of the law comes near
+
+
+def _not_huge(raw: Any, value: Decimal | int) -> None:
+    """Refuse numbers too large to compute with exactly (and to turn into an int cheaply)."""
+    if (value.adjusted() >= _HUGE) if isinstance(value, Decimal) else abs(value) >= 10 ** _HUGE:
+        raise _Invalid("E501", "the number is too large",  # not printed: it may be huge
+                       f"numbers are accepted up to 10^{_HUGE}")
 
 
 def convert(raw: Any, t: Type) -> Any:
@@ -72,7 +83,10 @@ def convert(raw: Any, t: Type) -> Any:
         return raw
     if kind in ("integer", "year"):
         if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)) \
-                or (isinstance(raw, Decimal) and not raw.is_finite()) or raw != int(raw):
+                or (isinstance(raw, Decimal) and not raw.is_finite()):
+            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a whole number")
+        _not_huge(raw, raw)
+        if raw != int(raw):
             raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a whole number")
         if kind == "year" and not 1000 <= int(raw) <= 9999:
             raise _Invalid("E501", f"{raw} is not a year")
@@ -160,6 +174,7 @@ def _key_spans(text: str | None, file: str) -> dict[str, Span]:
     """Where each top-level key of a JSON object stands in its text."""
     if not text:
         return {}
+    text = text.removeprefix("\ufeff")
     spans: dict[str, Span] = {}
     depth = 0
     i = 0
@@ -192,6 +207,7 @@ def _key_spans(text: str | None, file: str) -> dict[str, Span]:
 
 def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """JSON text → Python values with Decimal numbers; duplicate keys are errors."""
+    text = text.removeprefix("\ufeff")  # the byte-order mark some editors write first
     SOURCES.add(file, text)
     duplicates: list[str] = []
 
@@ -215,6 +231,10 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         span = Span(file, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         return None, [error("E505", f"the input is not valid JSON: {exc.msg}", span,
                             hints=["an input file is one JSON object: {\"field\": value, …}"])]
+    except (ValueError, RecursionError) as exc:  # a number of 4300+ digits, nesting too deep
+        reason = "it nests too deep" if isinstance(exc, RecursionError) else "a number is too long"
+        return None, [error("E505", f"the input cannot be read: {reason}",
+                            Span(file, 1, 1, 1, 2) if text else NO_SPAN)]
     spans = _key_spans(text, file)
     diags = [error("E505", f"field '{k}' is given twice", spans.get(k, Span(file, 1, 1, 1, 2)))
              for k in dict.fromkeys(duplicates)]
@@ -237,6 +257,7 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
     values: dict[str, Any] = {}
     diags: list[Diagnostic] = []
     for key in data:
+        key = str(key)  # JSON keys are texts; a Python caller may pass others
         if key not in declared:
             diags.append(error("E504", f"'{key}' is not an input of {unit.id}", where(key),
                                hints=did_you_mean(key, declared) or

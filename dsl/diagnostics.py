@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "E401": "index value not published",
     "E402": "division by zero",
     "E403": "no rule applies",
+    "E404": "value out of range",
     "E500": "missing input",
     "E501": "input of the wrong type",
     "E502": "unknown enumeration value",

@@ -115,7 +115,7 @@ def _expected_words(expected: set[str]) -> str:
     words: list[str] = []
     if _EXPRESSION_STARTS <= expected:
         words.append("an expression")
-        expected = expected - _EXPRESSION_STARTS - {"MINUS"}
+        expected = expected - _EXPRESSION_STARTS - {"MINUS", "LBRACE"}
         expected = {e for e in expected if _describe_terminal(e).strip("'") not in
                     {"not", "if", "all", "any", "count", "at", "true", "false"}}
     for group, word in ((_OPERATORS, "an operator"), (_UNITS, "a unit")):
@@ -678,7 +678,7 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
 def parse_file(path: str | Path) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Read and parse a file; an unreadable file is a diagnostic, not an exception."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a BOM some editors add is not text
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         return None, [error("E601", f"cannot read {path}: {reason}")]

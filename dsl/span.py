@@ -65,7 +65,8 @@ class SourceRegistry:
             return lines[0][span.column - 1:span.end_column - 1]
         lines[0] = lines[0][span.column - 1:]
         lines[-1] = lines[-1][:span.end_column - 1]
-        return " ".join(part.strip() for part in lines)
+        # A span that ends at the start of the next line (a rule's line break) adds no text.
+        return " ".join(part.strip() for part in lines if part.strip())
 
 
 SOURCES = SourceRegistry()
