@@ -170,6 +170,8 @@ class UnitChecker(ExprChecker):
             entry = self.names.get(parts[0])
             if entry is not None:
                 return self._reference(entry[0], entry[1], span)
+            if expected is not None and expected.kind == "enum" and parts[0] in expected.members:
+                return ir.Const(parts[0], expected, span=span)  # also an enumeration of a used module
             enums = self._members().get(parts[0], [])
             if expected is not None and expected in enums:
                 return ir.Const(parts[0], expected, span=span)
@@ -183,6 +185,11 @@ class UnitChecker(ExprChecker):
             head, last = ".".join(parts[:-1]), parts[-1]
             if head in self.enums and last in self.enums[head].members:
                 return ir.Const(last, self.enums[head], span=span)
+            module, _, enum_name = head.rpartition(".")
+            foreign = self.units[self.aliases[module]].enums.get(enum_name) \
+                if module in self.aliases else None
+            if foreign is not None and last in foreign.members:
+                return ir.Const(last, foreign, span=span)
             if head in self.aliases:
                 found = self._foreign(self.units[self.aliases[head]], last, span)
                 if found is not None:

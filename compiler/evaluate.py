@@ -25,7 +25,12 @@ Fn = Callable[["Env"], Any]
 
 def _arithmetic_error(exc: ArithmeticError, span: Span, name: str | None) -> Diagnostic:
     """A Decimal or calendar failure (a number or a date out of range) as a diagnostic."""
-    if isinstance(exc, (DivisionByZero, ZeroDivisionError)):
+    # The C decimal module raises the signal (InvalidOperation) with the conditions in args:
+    # 0/0 is InvalidOperation([DivisionUndefined]).
+    conditions = [c for c in (exc.args[0] if exc.args and isinstance(exc.args[0], list) else [])
+                  if isinstance(c, type)]
+    if isinstance(exc, (DivisionByZero, ZeroDivisionError)) or any(
+            issubclass(c, ZeroDivisionError) for c in conditions):
         return error("E402", "division by zero", span)
     what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
     return error("E404", f"{what}: a number is too large to compute exactly", span,
@@ -76,6 +81,7 @@ class Evaluator:
         for unit in program.units.values():
             for definition in unit.definitions:
                 self.definitions[definition.id] = self._definition(definition)
+        self._outputs = [(d.name, self.definitions[d.id]) for d in program.policy.outputs]
 
     # ------------------------------------------------------------------ running
 
@@ -83,12 +89,10 @@ class Evaluator:
                  names: list[str] | None = None) -> tuple[dict[str, Any], Env]:
         """Compute the outputs (or the named rules) of the policy for validated inputs."""
         env = Env(inputs, as_of)
-        policy = self.program.policy
-        wanted = names or [d.name for d in policy.outputs]
-        results = {}
-        for name in wanted:
-            results[name] = self.definitions[f"{policy.id}.{name}"](env)
-        return results, env
+        if names is None:
+            return {name: get(env) for name, get in self._outputs}, env
+        prefix = self.program.root + "."
+        return {name: self.definitions[prefix + name](env) for name in names}, env
 
     def value_of(self, node: ir.Expr, env: Env) -> Any:
         """The value of any IR node in an evaluation (used by the explanation)."""
@@ -137,8 +141,8 @@ class Evaluator:
         return lambda env: env.inputs[name]
 
     def _Local(self, node: ir.Local) -> Fn:
-        definitions, key = self.definitions, node.id
-        return lambda env: definitions[key](env)
+        # Definitions are compiled dependencies first, so the getter already exists.
+        return self.definitions[node.id]
 
     def _Param(self, node: ir.Param) -> Fn:
         parameter = self.program.parameter(node.id)
@@ -180,6 +184,11 @@ class Evaluator:
         period = _period(when, series.period)
         base_index = self._index(series, base_period, span)
         index = self._index(series, period, span)
+        if not base_index:
+            raise EvalError(error(
+                "E402", f"index '{series.name}' is 0 for {base_period}, the period '{parameter.name}' "
+                "is indexed from: division by zero", span,
+                notes=[f"'{series.name}' is declared at {series.span}"]))
         value = chosen.value * index / base_index
         if parameter.type.kind == "money":
             value = money(value)
@@ -295,9 +304,19 @@ class Evaluator:
         else:
             conds = [self.condition(i) for i in node.items]
             if node.kind == "all":
-                return lambda env: all(c(env) for c in conds)
+                def all_of(env: Env) -> bool:
+                    for c in conds:
+                        if not c(env):
+                            return False
+                    return True
+                return all_of
             if node.kind == "any":
-                return lambda env: any(c(env) for c in conds)
+                def any_of(env: Env) -> bool:
+                    for c in conds:
+                        if c(env):
+                            return True
+                    return False
+                return any_of
             values = lambda env: [c(env) for c in conds]  # noqa: E731
         if node.kind == "all":
             return lambda env: all(values(env))
@@ -325,12 +344,34 @@ class Evaluator:
         args = [self.compile(a) for a in node.args]
         impl, span = BUILTINS[node.func].impl, node.span
 
+        def fail(exc: BuiltinError) -> EvalError:
+            return EvalError(error(exc.code, exc.message, span, hints=[exc.hint] if exc.hint else []))
+
+        # One closure per arity: building an argument list per call costs more than the call.
+        if len(args) == 1:
+            (a,) = args
+
+            def call1(env: Env) -> Any:
+                try:
+                    return impl(a(env))
+                except BuiltinError as exc:
+                    raise fail(exc) from None
+            return call1
+        if len(args) == 2:
+            a, b = args
+
+            def call2(env: Env) -> Any:
+                try:
+                    return impl(a(env), b(env))
+                except BuiltinError as exc:
+                    raise fail(exc) from None
+            return call2
+
         def call(env: Env) -> Any:
             try:
                 return impl(*[a(env) for a in args])
             except BuiltinError as exc:
-                raise EvalError(error(exc.code, exc.message, span,
-                                      hints=[exc.hint] if exc.hint else [])) from None
+                raise fail(exc) from None
         return call
 
     def _RecordLit(self, node: ir.RecordLit) -> Fn:

@@ -227,7 +227,8 @@ class ExprChecker:
                         notes=[f"{name}: {builtin.doc}"])
             return self._bad(node.span)
         if name.startswith("round") and len(args) == 1:
-            step = CENT if args[0].type == MONEY else Decimal(1)
+            # Default steps: the cent for an amount, a whole percent for a rate, 1 otherwise.
+            step = CENT if args[0].type.kind in ("money", "rate") else Decimal(1)
             args.append(ir.Const(step, args[0].type, span=node.span))
         if name == "date" and all(isinstance(a, ir.Const) for a in args):
             y, m, d = (a.value for a in args)  # type: ignore[union-attr]

@@ -297,7 +297,7 @@ class _ToAST(Transformer):
 
     # -- inputs
     def simple_type(self, meta, c):
-        return ast.TypeRef(str(c[0]), span=self._span(meta))
+        return ast.TypeRef(c[0].text, span=self._span(meta))
 
     def list_type(self, meta, c):
         return ast.TypeRef("list", element=c[0], span=self._span(meta))

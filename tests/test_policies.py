@@ -48,6 +48,8 @@ def test_policy_example(path: Path, name: str) -> None:
         render_plain(result.diagnostics))
 
 
-def test_every_policy_has_at_least_twelve_examples() -> None:
+def test_every_policy_has_enough_examples() -> None:
+    # Issue 2 asks 12 for the tele-secretariat intervention, issue 3 at least 10 for every policy.
     for path in POLICY_FILES:
-        assert len(Policy.load(path).unit.examples) >= 12, path
+        minimum = 12 if path.stem == "telesecretariat" else 10
+        assert len(Policy.load(path).unit.examples) >= minimum, path
