@@ -8,9 +8,9 @@ the embedding API.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from attrs import frozen
+from attrs import fields, frozen
 
 from compiler import ir
 from compiler.evaluate import EvalError, Env, Evaluator
@@ -92,7 +92,17 @@ class Explainer:
         if isinstance(node, ir.Param):
             return [self.parameter(node)]
         if isinstance(node, ir.Aggregate) and node.over is None:
-            return [self.condition(item) for item in node.items]
+            out = [self.condition(item) for item in node.items]
+            return out + [t for t in self.expr(node.k) if t not in out] if node.k is not None else out
+        if isinstance(node, ir.Comprehension):
+            # The body and the filter are computed once per element: what they read
+            # besides the element is shown once, after the list they go through.
+            out = self.expr(node.source)
+            for part in (node.where, node.body):
+                for t in self._reads(part) if part is not None else ():
+                    if t not in out:
+                        out.append(t)
+            return out
         if isinstance(node, ir.FirstOf):
             return self.first_of(node)
         if isinstance(node, ir.If):
@@ -108,9 +118,29 @@ class Explainer:
             if child is not None:
                 children.append(child)
         children += list(getattr(node, "args", ())) + list(getattr(node, "items", ()))
+        children += [value for _, value in getattr(node, "fields", ())]  # a record value
         out: list[Trace] = []
         for child in children:
             for t in self.expr(child):
+                if t not in out:
+                    out.append(t)
+        return out
+
+    def _reads(self, node: Any) -> list[Trace]:
+        """The inputs, rules and parameters an expression reads, without evaluating it
+        (inside a comprehension, where the element it depends on is not bound)."""
+        if isinstance(node, (ir.Input, ir.Local)):
+            return self.expr(node)
+        if isinstance(node, ir.Param):
+            if node.at is None or not any(isinstance(n, ir.Var) for n in _walk(node.at)):
+                return [self.parameter(node)]
+            parameter = self.program.parameter(node.id)
+            return [Trace("parameter", parameter.name, None, parameter.type, parameter.span,
+                          parameter.cites, "read at a date computed for each element",
+                          tuple(self._reads(node.at)))]
+        out: list[Trace] = []
+        for child in _parts(node):
+            for t in self._reads(child):
                 if t not in out:
                     out.append(t)
         return out
@@ -155,13 +185,14 @@ class Explainer:
         out = []
         for branch in node.branches:
             cond, problem = self._value(branch.cond)
+            label = f"{SOURCES.excerpt(branch.value.span)} when {SOURCES.excerpt(branch.cond.span)}"
             if cond:
                 value, _ = self._value(branch.value)
-                out.append(Trace("branch", SOURCES.excerpt(branch.span) or "when", value, node.type,
+                out.append(Trace("branch", label, value, node.type,
                                  branch.span, branch.cites, "applies",
                                  tuple(self.expr(branch.cond) + self.expr(branch.value))))
                 return out
-            out.append(Trace("branch", SOURCES.excerpt(branch.span) or "when", None, node.type,
+            out.append(Trace("branch", label, None, node.type,
                              branch.span, branch.cites, problem or "does not apply",
                              tuple(self.expr(branch.cond))))
         if node.otherwise is not None:
@@ -169,6 +200,26 @@ class Explainer:
             out.append(Trace("otherwise", "otherwise", value, node.type, node.otherwise.span, (),
                              "applies: no line above did", tuple(self.expr(node.otherwise))))
         return out
+
+
+_NODES = get_args(ir.Expr) + (ir.Condition, ir.Exception_, ir.Branch)
+
+
+def _parts(node: Any) -> list[Any]:
+    """The IR nodes directly under a node."""
+    out = []
+    for attribute in fields(type(node)):
+        value = getattr(node, attribute.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, tuple) and len(item) == 2:  # a record value's (name, value)
+                item = item[1]
+            if isinstance(item, _NODES):
+                out.append(item)
+    return out
+
+
+def _walk(node: Any) -> list[Any]:
+    return [node] + [n for part in _parts(node) for n in _walk(part)]
 
 
 def explain(evaluator: Evaluator, env: Env, names: list[str] | None = None) -> list[Trace]:

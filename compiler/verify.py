@@ -85,14 +85,34 @@ def harvest(program: ir.Program) -> Harvest:
                 _, m, d = node.args
                 if isinstance(m, ir.Const) and isinstance(d, ir.Const):
                     month_days.add((m.value, d.value))
-    return Harvest(constants, month_days, tuple(e.given for e in program.policy.examples))
+    # Examples that expect an error give cases outside the domain: not a base for drawing.
+    return Harvest(constants, month_days, tuple(e.given for e in program.policy.examples
+                                                if e.expect_error is None))
 
 
 # ------------------------------------------------------------------ strategies
 
 
+_LIMIT = 10 ** 18 - 1  # compiler.inputs refuses numbers of 10^18 and more
+
+
 def _near(values: set[Any], step: Any) -> list[Any]:
-    return sorted({v + k * step for v in values for k in (-1, 0, 1)})
+    out = set()
+    for v in values:
+        for k in (-1, 0, 1):
+            try:
+                out.add(v + k * step)
+            except OverflowError:  # the day before 0001-01-01 or after 9999-12-31
+                pass
+    return sorted(out)
+
+
+def _shift(date: dt.date, days: int) -> dt.date:
+    """`date + days`, kept inside the calendar."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min if days < 0 else dt.date.max
 
 
 def _bounded(values: list[Any], low: Any, high: Any) -> list[Any]:
@@ -114,12 +134,16 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
         consts = {v for v in h.constants.get(kind, set()) | h.constants.get("integer", set())
                   if isinstance(v, int)}
         if kind == "year":
+            consts = {v for v in consts if 1000 <= v <= 9999}  # small integers are not years
             consts |= {d.year for d in h.constants.get("date", set())}
             consts |= {v for v in examples if isinstance(v, int)}
         lo = low if low is not None else (min(consts | {0}) - 10 if kind == "integer" else
                                           min(consts | {2000}) - 3)
         hi = high if high is not None else max(consts | {10}) * 2 + 10 if kind == "integer" else \
             max(consts | {2000}) + 3
+        if kind == "year":  # an input year is 1000–9999 (compiler.inputs); stay inside
+            lo, hi = min(max(lo, 1000), 9999), max(min(hi, 9999), 1000)
+        lo, hi = max(lo, -_LIMIT), min(hi, _LIMIT)
         special = _bounded(_near(consts | set(examples), 1), lo, hi)
         base = st.integers(lo, hi)
         return (st.sampled_from(special) | base) if special else base
@@ -131,8 +155,8 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
         if kind == "money":
             consts |= {2 * v for v in consts}  # "half of the costs" reaches a cap at twice the cap
         top = max(consts | {Decimal(1000) if kind == "money" else Decimal(1)})
-        lo = low if low is not None else -top * 2
-        hi = high if high is not None else top * 2
+        lo = max(low if low is not None else -top * 2, -_LIMIT)
+        hi = min(high if high is not None else top * 2, _LIMIT)
         special = _bounded([v.quantize(step) for v in _near(consts, step)], lo, hi)
         base = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False,
                            allow_infinity=False)
@@ -149,8 +173,8 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
         if not dates:
             dates = {dt.date(2024, 1, 1)}
         special = _near(dates, dt.timedelta(days=1))
-        lo = min(dates) - dt.timedelta(days=400)
-        hi = max(dates) + dt.timedelta(days=400)
+        lo = _shift(min(dates), -400)
+        hi = _shift(max(dates), 400)
         return st.sampled_from(special) | st.dates(lo, hi)
     if kind == "duration":
         return st.builds(lambda n: Duration(days=n), st.integers(0, 400))
@@ -179,9 +203,17 @@ def case_strategy(policy: Policy, h: Harvest) -> st.SearchStrategy[dict[str, Any
     complete = [e for e in h.examples if set(e) >= set(fields)]
     if not complete:
         return fresh
-    redrawn = st.tuples(st.sampled_from(complete), st.fixed_dictionaries(
-        {}, optional=fields)).map(lambda pair: {**pair[0], **pair[1]})
-    return redrawn | fresh
+    names = sorted(fields)
+
+    def redraw(example: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+        # Redraw one to three inputs: an example changed a little stays mostly in the domain
+        # (an eligible case stays eligible), where boundaries are.
+        return st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True).flatmap(
+            lambda chosen: st.fixed_dictionaries({n: fields[n] for n in chosen}).map(
+                lambda drawn: {**example, **drawn}))
+
+    redrawn = st.sampled_from(complete).flatmap(redraw)
+    return st.one_of(redrawn, redrawn, fresh)
 
 
 # ------------------------------------------------------------------ checking

@@ -59,7 +59,9 @@ _DECL_START = re.compile(r"[^\s#]")
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
     """Yield (first line number, text) for each top-level declaration."""
-    lines = text.splitlines(keepends=True)
+    # Lines end at "\n" only, as for the lexer: str.splitlines() would also cut at
+    # characters a quoted text may hold ("\r", "\x0c", "\x85", "\u2028"…).
+    lines = [line for line in re.split(r"(?<=\n)", text) if line]
     start: int | None = None
     for i, line in enumerate(lines):
         if _DECL_START.match(line):
@@ -462,12 +464,14 @@ class _ToAST(Transformer):
         return ast.Item(line, cites, tuple(exceptions), span=self._span(meta))
 
     def branch(self, meta, c):
-        value, cond, *cites = c
-        return ast.Branch(value, cond, tuple(cites), span=self._span(meta))
+        value, cond, *rest = c
+        cites, _, _ = self._split(rest)
+        return ast.Branch(value, cond, cites, span=self._span(meta))
 
     def otherwise(self, meta, c):
-        value, *cites = c
-        return ast.Branch(value, None, tuple(cites), span=self._span(meta))
+        value, *rest = c
+        cites, _, _ = self._split(rest)
+        return ast.Branch(value, None, cites, span=self._span(meta))
 
     def exception(self, meta, c):
         cond, *cites = c
