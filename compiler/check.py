@@ -165,7 +165,11 @@ class UnitChecker(ExprChecker):
                 return self.fields(ir.Var(parts[0], scope[parts[0]], span=span), parts[1:], span)
         entry = self.names.get(parts[0])
         if len(parts) > 1 and entry is not None and entry[0] == "input":
-            return self.fields(self._reference("input", entry[1], span), parts[1:], span)
+            # `practice.group`: a member of the enumeration `one of` declares with the
+            # input (an enumeration value has no fields, so nothing else is meant).
+            own = self.enums.get(parts[0]) if entry[1].type.name == "enum" else None
+            if not (len(parts) == 2 and own is not None and parts[1] in own.members):
+                return self.fields(self._reference("input", entry[1], span), parts[1:], span)
         if len(parts) == 1:
             entry = self.names.get(parts[0])
             if entry is not None:
@@ -430,6 +434,10 @@ class UnitChecker(ExprChecker):
             if start is None or (v.end and end is None):
                 bad = v.start if start is None else v.end
                 self.report("E010", f"{bad.text} is not a date of the calendar", bad.span)  # type: ignore[union-attr]
+                continue
+            if end is not None and end < start:
+                self.report("E010", f"the value from {start} ends before it starts ({end})",
+                            v.end.span)  # type: ignore[union-attr]
                 continue
             value = self._constant(v.value, type_, f"the value of '{decl.name}'")
             index = self._series_id(v.indexed_by) if v.indexed_by else None

@@ -262,12 +262,17 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
             diags.append(error("E504", f"'{key}' is not an input of {unit.id}", where(key),
                                hints=did_you_mean(key, declared) or
                                ["inputs: " + ", ".join(declared)]))
+    missing = [decl for name, decl in declared.items() if name not in data]
+    if missing:
+        # One diagnostic for all missing fields: the excerpt (the object's start) is the same.
+        names = ", ".join(f"'{d.name}'" for d in missing)
+        diags.append(error(
+            "E500", f"missing input{'s' if len(missing) > 1 else ''} {names}",
+            NO_SPAN if not text else Span(file, 1, 1, 1, 2),
+            notes=[f"'{d.name}': {describe(d.type)}" + (f" — {d.description}" if d.description else "")
+                   + f" (declared at {d.span})" for d in missing]))
     for name, decl in declared.items():
         if name not in data:
-            diags.append(error(
-                "E500", f"missing input '{name}': expected {describe(decl.type)}", NO_SPAN if not text
-                else Span(file, 1, 1, 1, 2),
-                notes=[f"declared at {decl.span}" + (f": {decl.description}" if decl.description else "")]))
             continue
         try:
             value = convert(data[name], decl.type)

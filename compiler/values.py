@@ -69,11 +69,19 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _to_cent(value: Decimal) -> Decimal:
+    """An amount shown to the cent, however large (a `define` is not rounded by the rules,
+    and may hold more digits than the default context's 28)."""
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + 3)
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def to_json(value: Any, type: Type) -> Any:
     """A value as JSON: money and decimals as strings, dates in ISO form."""
     kind = type.kind
     if kind == "money":
-        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+        return str(_to_cent(value))
     if kind in ("decimal", "rate"):
         return str(value)
     if kind == "date":
@@ -93,7 +101,7 @@ def display(value: Any, type: Type) -> str:
     if kind in ("money", "decimal", "rate") and isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)  # a whole number standing where a decimal is declared
     if kind == "money":
-        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP) if value == value.quantize(CENT) else value} EUR"
+        return f"{_to_cent(value) if value == _to_cent(value) else value} EUR"
     if kind == "rate":
         return f"{(value * 100).normalize():f} %"
     if kind == "boolean":

@@ -56,6 +56,12 @@ CODES: dict[str, str] = {
     "E506": "invalid date",
     "E600": "example failed",
     "E601": "file not found",
+    # `legiste serve` (compiler/serve.py): refusals of the HTTP service
+    "E700": "unknown policy",
+    "E701": "request body too large",
+    "E702": "unknown endpoint or method",
+    "E703": "invalid query parameter",
+    "E799": "internal error of the service",
 }
 
 
@@ -131,7 +137,9 @@ def render(diag: Diagnostic) -> Text:
         end = span.end_column - 1 if span.end_line == span.line else len(source_line.rstrip())
         width = max(end - start, 1)
         out.append(f"{gutter} | ", style="bold blue")
-        out.append(" " * start + "^" * width + "\n", style=_STYLE[diag.severity])
+        # Keep the tabs of the line, so the carets stand under the text on a terminal.
+        pad = "".join(c if c == "\t" else " " for c in source_line[:start])
+        out.append(pad + " " * (start - len(pad)) + "^" * width + "\n", style=_STYLE[diag.severity])
     for hint in diag.hints:
         out.append("  = hint: ", style="bold cyan").append(hint + "\n")
     for note in diag.notes:

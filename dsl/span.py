@@ -28,6 +28,12 @@ class Span:
 NO_SPAN = Span("<unknown>", 1, 1, 1, 1)
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a rule file as the parser numbers them: cut at "\n" only (not at the
+    other characters str.splitlines() cuts at, which a quoted text may hold)."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 class SourceRegistry:
     """Texts of the files a compilation read, so diagnostics can quote them."""
 
@@ -49,7 +55,7 @@ class SourceRegistry:
         text = self.text(name)
         if text is None:
             return None
-        lines = text.splitlines()
+        lines = _lines(text)
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
@@ -58,7 +64,7 @@ class SourceRegistry:
         text = self.text(span.file)
         if text is None or span.line < 1:
             return ""
-        lines = text.splitlines()[span.line - 1:span.end_line]
+        lines = _lines(text)[span.line - 1:span.end_line]
         if not lines:
             return ""
         if len(lines) == 1:

@@ -93,7 +93,8 @@ def test_every_problem_is_reported_at_once(policy: Policy) -> None:
 def test_missing_input(policy: Policy) -> None:
     [diagnostic] = check(policy, start=...)[1]
     assert diagnostic.code == "E500"
-    assert diagnostic.message == "missing input 'start': expected a date, e.g. \"2024-03-15\""
+    assert diagnostic.message == "missing input 'start'"
+    assert diagnostic.notes[0].startswith("'start': a date, e.g. \"2024-03-15\"")
     assert "first day" in diagnostic.notes[0]
 
 
@@ -273,5 +274,6 @@ def test_validate_json_reads_decimals_exactly(policy: Policy) -> None:
 def test_policy_evaluate_raises_every_problem(policy: Policy) -> None:
     with pytest.raises(DiagnosticError) as caught:
         policy.evaluate({"flag": True})
-    assert sorted({d.code for d in caught.value.diagnostics}) == ["E500"]
-    assert len(caught.value.diagnostics) == len(GOOD) - 1
+    [diagnostic] = caught.value.diagnostics  # one diagnostic names every missing field
+    assert diagnostic.code == "E500"
+    assert len(diagnostic.notes) == len(GOOD) - 1
