@@ -105,8 +105,8 @@ class Policy:
 
     def validate_json(self, text: str, file: str = "<input>") -> dict[str, Any]:
         data, diagnostics = parse_json(text, file)
-        if diagnostics or data is None:
-            raise DiagnosticError(diagnostics)
+        if diagnostics:
+            raise DiagnosticError(diagnostics)  # (a JSON null is refused by validate: E505)
         return self.validate(data, file=file, text=text)
 
     def as_of(self, values: dict[str, Any], on: dt.date | None = None) -> dt.date:

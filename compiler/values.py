@@ -83,7 +83,7 @@ def to_json(value: Any, type: Type) -> Any:
     if kind == "money":
         return str(_to_cent(value))
     if kind in ("decimal", "rate"):
-        return str(value)
+        return f"{Decimal(value):f}"  # never an exponent: "1000", not "1.00E+3"
     if kind == "date":
         return value.isoformat()
     if kind == "duration":
