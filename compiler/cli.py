@@ -233,6 +233,105 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
     sys.exit(1 if failed or broken else 0)
 
 
+def _json_ir(policy: Policy) -> str:
+    from compiler.backends.json_ir import to_json_ir
+
+    return json.dumps(to_json_ir(policy.program), ensure_ascii=False, indent=2) + "\n"
+
+
+def _python_module(policy: Policy) -> str:
+    from compiler.backends.python import generate
+
+    return generate(policy.program)
+
+
+# --target NAME → the text a back end produces for a compiled policy.
+TARGETS: dict[str, Any] = {"json": _json_ir, "python": _python_module}
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+@main.command(name="compile")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--target", required=True, type=click.Choice(sorted(TARGETS)),
+              help="json: the typed IR as a versioned JSON document (docs/schemas/ir.v1.schema.json); "
+                   "python: a standalone module (standard library only) with evaluate/explain.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def compile_(policy: str, target: str, output: str | None, strict: bool) -> None:
+    """Compile POLICY for a back end."""
+    _write(TARGETS[target](_load(policy, strict)), output)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def schema(policy: str, strict: bool) -> None:
+    """Print the JSON Schemas of POLICY's inputs and outputs: {"inputs": …, "outputs": …}."""
+    from compiler.backends.json_schema import input_schema, output_schema
+
+    unit = _load(policy, strict).unit
+    _write(json.dumps({"inputs": input_schema(unit), "outputs": output_schema(unit)},
+                      ensure_ascii=False, indent=2) + "\n", None)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+@click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
+def serve(paths: tuple[str, ...], host: str, port: int, access_log: bool, strict: bool) -> None:
+    """Serve the policies under PATHS (default: policies/) over HTTP, compiled once at start-up."""
+    from compiler import serve as service
+
+    policies, warnings = service.load_policies(paths or ("policies",), strict=strict)
+    print_diagnostics(warnings, err)
+    err.print(f"serving {len(policies)} polic{'ies' if len(policies) != 1 else 'y'}: "
+              f"{escape(', '.join(policies))}")
+    service.serve(service.Service(policies), host, port, access_log=access_log)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--all", "show_all", is_flag=True, help="List cited sentences too.")
+def coverage(paths: tuple[str, ...], show_all: bool) -> None:
+    """List the sentences of the legal texts that no rule under PATHS quotes."""
+    from compiler.citations import find_source
+    from compiler.coverage import coverage as sentence_coverage
+
+    programs, texts = [], {}
+    for file in _rule_files(paths):
+        config = load_config(file)
+        program, diagnostics = compile_file(file, config)
+        if program is None:
+            print_diagnostics([d for d in diagnostics if d.is_error], err)
+            sys.exit(1)
+        programs.append(program)
+        for unit in program.units.values():
+            for source in unit.sources:
+                found = find_source(source.file, config.sources) if source.file else None
+                if found is not None:
+                    texts[source.file] = found
+    rows = sentence_coverage(programs, texts)
+    current = None
+    for row in rows:
+        if row.cited_by and not show_all:
+            continue
+        if row.source != current:
+            current = row.source
+            out.print(f"\n[bold]{escape(row.source)}[/bold]")
+        mark = "[green]cited[/green] by " + ", ".join(row.cited_by) if row.cited_by else "[yellow]uncited[/yellow]"
+        out.print(f"  {row.line:>4}  {mark}: {escape(row.text)}")
+    cited = sum(1 for r in rows if r.cited_by)
+    out.print(f"\n{cited} of {len(rows)} sentences cited")
+
+
 def run() -> None:
     """Entry point: diagnostics instead of tracebacks, whatever happens."""
     try:

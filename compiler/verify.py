@@ -154,6 +154,7 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
         consts |= {Decimal(v) for v in examples if isinstance(v, (int, Decimal))}
         if kind == "money":
             consts |= {2 * v for v in consts}  # "half of the costs" reaches a cap at twice the cap
+        consts = {v for v in consts if abs(v) <= _LIMIT}  # beyond any input (and exact cents)
         top = max(consts | {Decimal(1000) if kind == "money" else Decimal(1)})
         lo = max(low if low is not None else -top * 2, -_LIMIT)
         hi = min(high if high is not None else top * 2, _LIMIT)
@@ -168,7 +169,7 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
             for m, d in h.month_days:
                 try:
                     dates.add(dt.date(year, m, d))
-                except (ValueError, TypeError):
+                except (ValueError, TypeError, OverflowError):
                     pass
         if not dates:
             dates = {dt.date(2024, 1, 1)}
