@@ -13,7 +13,6 @@ same located messages the CLI prints.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,12 @@ from compiler.values import to_json
 from dsl.diagnostics import Diagnostic, DiagnosticError, error
 
 
-def compile_file(path: str | Path, config: Config | None = None) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Parse, resolve and check a policy and the modules it uses."""
+def compile_file(path: str | Path, config: Config | None = None,
+                 text: str | None = None) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Parse, resolve and check a policy and the modules it uses (`text`: the policy's
+    text, when it is not read from `path`)."""
     config = config or load_config(path)
-    loaded, diagnostics = load_program(path, config)
+    loaded, diagnostics = load_program(path, config, text)
     if loaded is None or any(d.is_error for d in diagnostics):
         return None, diagnostics
     program, more = check_program(loaded, config)
@@ -84,10 +85,8 @@ class Policy:
                     base: str | Path | None = None) -> "Policy":
         """Compile rule text (modules and sources resolved from `base`, default the cwd)."""
         folder = Path(base or Path.cwd())
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            path.write_text(text, encoding="utf-8")
-            program, diagnostics = compile_file(path, load_config(folder))
+        # Diagnostics and explanations name the text `name`, as the caller called it.
+        program, diagnostics = compile_file(name, load_config(folder), text)
         if program is None:
             raise DiagnosticError([d for d in diagnostics if d.is_error])
         return cls(program, [d for d in diagnostics if not d.is_error])

@@ -13,7 +13,7 @@ from attrs import frozen
 from compiler.config import Config
 from dsl import ast
 from dsl.diagnostics import Diagnostic, error
-from dsl.parser import parse_file
+from dsl.parser import parse_file, parse_module
 from dsl.span import Span
 
 
@@ -43,12 +43,14 @@ def _shown(path: Path) -> Path:
         return path
 
 
-def load_program(path: str | Path, config: Config) -> tuple[Loaded | None, list[Diagnostic]]:
-    """Parse a policy and, transitively, the modules it uses."""
+def load_program(path: str | Path, config: Config,
+                 text: str | None = None) -> tuple[Loaded | None, list[Diagnostic]]:
+    """Parse a policy (from `text` when given, named `path`) and, transitively, the
+    modules it uses."""
     diagnostics: list[Diagnostic] = []
     modules: dict[str, ast.Module] = {}
     order: list[str] = []
-    root_module, diags = parse_file(path)
+    root_module, diags = parse_file(path) if text is None else parse_module(text, str(path))
     diagnostics += diags
     if root_module is None or root_module.header is None:
         return None, diagnostics
