@@ -40,6 +40,7 @@ def test_every_policy_declares_invariants() -> None:
 
 
 TELESECRETARIAT = ROOT / "policies/be/brussels/telesecretariat.legis"
+PRIME = ROOT / "policies/be/inami/integrated_practice_prime.legis"
 
 PLANTED = {
     # The cap applied to the costs instead of half of them.
@@ -55,7 +56,26 @@ PLANTED = {
     # Half of the costs rounded half up: half a cent more than half the costs.
     "rounding_up_beyond_half": (TELESECRETARIAT, "round_down(costs_paid / 2)", "round_up(costs_paid / 2)",
                                 "intervention <= costs_paid / 2"),
+    # The 2021 tier table with the amounts of situations 2 and 3 swapped.
+    "tier_amounts_swapped": (PRIME,
+                             ("from 2021-01-01 until 2021-12-31: 3500 EUR", "from 2021-01-01 until 2021-12-31: 4500 EUR"),
+                             ("from 2021-01-01 until 2021-12-31: 4500 EUR", "from 2021-01-01 until 2021-12-31: 3500 EUR"),
+                             "amounts_rise: prime_situation_1 at prime_date < prime_situation_2 at prime_date and "
+                             "prime_situation_2 at prime_date < prime_situation_3 at prime_date and "
+                             "prime_situation_3 at prime_date < prime_situation_4 at prime_date"),
 }
+
+
+def _plant(text: str, right: str | tuple[str, ...], wrong: str | tuple[str, ...]) -> str:
+    """The policy text with the mistake planted (several replacements are made at once)."""
+    rights = (right,) if isinstance(right, str) else right
+    wrongs = (wrong,) if isinstance(wrong, str) else wrong
+    for i, r in enumerate(rights):
+        assert r in text, "the real policy changed: update the planted mistake"
+        text = text.replace(r, f"\0PLANTED{i}\0", 1)
+    for i, w in enumerate(wrongs):
+        text = text.replace(f"\0PLANTED{i}\0", w)
+    return text
 
 
 @pytest.fixture()
@@ -68,10 +88,8 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("name", sorted(PLANTED))
 def test_verify_finds_planted_mistake(name: str, sandbox: Path) -> None:
     source, right, wrong, broken = PLANTED[name]
-    text = source.read_text(encoding="utf-8")
-    assert right in text, "the real policy changed: update the planted mistake"
     mutant = sandbox / source.name
-    mutant.write_text(text.replace(right, wrong), encoding="utf-8")
+    mutant.write_text(_plant(source.read_text(encoding="utf-8"), right, wrong), encoding="utf-8")
     policy = Policy.load(mutant)
     verifier = Verifier(policy)
     outcomes = {o.text: o for o in verifier.verify_all(MAX_EXAMPLES, seed=0)}
@@ -90,7 +108,7 @@ def test_verify_finds_planted_mistake(name: str, sandbox: Path) -> None:
 def test_verify_is_deterministic_with_a_seed(sandbox: Path) -> None:
     source, right, wrong, broken = PLANTED["cap_on_wrong_quantity"]
     mutant = sandbox / source.name
-    mutant.write_text(source.read_text(encoding="utf-8").replace(right, wrong), encoding="utf-8")
+    mutant.write_text(_plant(source.read_text(encoding="utf-8"), right, wrong), encoding="utf-8")
     policy = Policy.load(mutant)
     first = [o.counterexample.cases for o in Verifier(policy).verify_all(50, seed=7) if o.counterexample]
     second = [o.counterexample.cases for o in Verifier(policy).verify_all(50, seed=7) if o.counterexample]
