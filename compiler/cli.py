@@ -84,6 +84,15 @@ def check(paths: tuple[str, ...], strict: bool) -> None:
     sys.exit(1 if errors else 0)
 
 
+def _policies(paths: Iterable[str], strict: bool, broken: list[Diagnostic]) -> Iterable[Policy]:
+    """Every policy under the paths that compiles; the diagnostics of the others go to `broken`."""
+    for file in _rule_files(paths):
+        try:
+            yield Policy.load(file, strict=strict)
+        except DiagnosticError as exc:
+            broken += exc.diagnostics
+
+
 def _load(policy: str, strict: bool, index: tuple[str, ...] = ()) -> Policy:
     overrides = dict(parse_index_override(i) for i in index)
     loaded = Policy.load(policy, strict=strict, index_overrides=overrides)
@@ -147,12 +156,7 @@ def test(paths: tuple[str, ...], strict: bool) -> None:
     failures: list[tuple[str, Any]] = []
     broken: list[Diagnostic] = []
     total = 0
-    for file in _rule_files(paths):
-        try:
-            policy = Policy.load(file, strict=strict)
-        except DiagnosticError as exc:
-            broken += exc.diagnostics
-            continue
+    for policy in _policies(paths, strict, broken):
         for result in run_examples(policy):
             total += 1
             mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
@@ -195,12 +199,7 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
     db = DirectoryBasedExampleDatabase(".hypothesis/examples") if database else None
     failed = total = 0
     broken: list[Diagnostic] = []
-    for file in _rule_files(paths):
-        try:
-            policy = Policy.load(file, strict=strict)
-        except DiagnosticError as exc:
-            broken += exc.diagnostics
-            continue
+    for policy in _policies(paths, strict, broken):
         if not policy.unit.invariants:
             continue
         out.print(f"[bold]{escape(policy.id)}[/bold]")
