@@ -402,3 +402,42 @@ def test_a_policy_with_an_error_stops_the_start_up() -> None:
         assert "error[E100]" in output and "Traceback" not in output
     finally:
         running.stop()
+
+
+# ------------------------------------------------------------------ equivalence with the interpreter
+
+
+def _policy_files() -> list[Path]:
+    return sorted((REPO_ROOT / "policies").rglob("*.legis"))
+
+
+@pytest.mark.parametrize("path", _policy_files(), ids=lambda p: p.stem)
+def test_the_service_answers_what_the_interpreter_computes(server: Server, path: Path) -> None:
+    """Equivalence by property: hypothesis cases drawn from the policy itself (as
+    `legiste verify` draws them) get, over HTTP, exactly the interpreter's JSON — outputs
+    to the cent and the trace.v1 explanation — or the same diagnostics."""
+    from compiler.verify import case_json, case_strategy, harvest
+
+    cwd = os.getcwd()
+    os.chdir(REPO_ROOT)
+    try:
+        local = Policy.load(path.relative_to(REPO_ROOT))
+    finally:
+        os.chdir(cwd)
+
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case_strategy(local, harvest(local.program)))
+    def check(case: dict[str, Any]) -> None:
+        body = case_json(local, case)
+        status, answer = request(server, "POST", f"/policies/{local.id}/explain", body)
+        try:
+            expected = local.run(local.validate(body), explain_it=True).to_json()
+        except DiagnosticError as exc:
+            assert status == 422, answer
+            assert [e["code"] for e in answer["errors"]] == [d.code for d in exc.diagnostics]
+            return
+        assert status == 200, answer
+        assert answer == expected
+
+    check()
