@@ -120,8 +120,10 @@ def _bounded(values: list[Any], low: Any, high: Any) -> list[Any]:
 
 
 def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
-                 name: str | None = None) -> st.SearchStrategy[Any]:
-    """Values of type t within [low, high], biased to the policy's boundaries."""
+                 name: str | None = None, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Values of type t within [low, high], biased to the policy's boundaries.
+    `depth` counts the lists and records around the value: nested lists stay short,
+    since drawing them is what a search spends its time on."""
     examples = [e[name] for e in h.examples if name is not None and name in e]
     kind = t.kind
     if kind == "boolean":
@@ -181,12 +183,13 @@ def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
         return st.builds(lambda n: Duration(days=n), st.integers(0, 400))
     if kind == "record":
         bounds = {f: (lo_, hi_) for f, lo_, hi_ in t.bounds}
-        return st.fixed_dictionaries({f: strategy_for(ft, h, *bounds.get(f, (None, None)))
+        return st.fixed_dictionaries({f: strategy_for(ft, h, *bounds.get(f, (None, None)),
+                                                      depth=depth + 1)
                                       for f, ft in t.fields})
     if kind == "list":
-        element = strategy_for(t.element, h)  # type: ignore[arg-type]
+        element = strategy_for(t.element, h, depth=depth + 1)  # type: ignore[arg-type]
         sizes = sorted({len(v) for v in examples if isinstance(v, tuple)})
-        lists = st.lists(element, max_size=12).map(tuple)
+        lists = st.lists(element, max_size=12 if depth == 0 else 3).map(tuple)
         if sizes:
             sized = st.sampled_from(sizes).flatmap(
                 lambda n: st.lists(element, min_size=n, max_size=n).map(tuple))
