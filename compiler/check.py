@@ -8,7 +8,7 @@ reporting cycles) and every invariant and example. Expressions are checked by
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -599,4 +599,4 @@ def _unit_names(unit: ir.Unit) -> list[str]:
             + [d.name for d in unit.definitions] + list(unit.enums) + list(unit.records))
 
 
-__all__ = ["check_program", "UnitChecker", "InvalidOperation"]
+__all__ = ["check_program", "UnitChecker"]

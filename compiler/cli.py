@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -354,4 +353,4 @@ def run() -> None:
         sys.exit(3)
 
 
-__all__ = ["main", "run", "Decimal"]
+__all__ = ["main", "run"]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from compiler import ir
 from compiler.builtins import BUILTINS, BuiltinError
-from compiler.values import Duration, add_duration, money
+from compiler.values import add_duration, money
 from dsl.diagnostics import Diagnostic, error
 from dsl.span import Span
 
@@ -412,4 +412,4 @@ class Evaluator:
         return lambda env: tuple(i(env) for i in items)
 
 
-__all__ = ["Evaluator", "EvalError", "Env", "Duration"]
+__all__ = ["Evaluator", "EvalError", "Env"]

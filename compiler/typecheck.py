@@ -14,7 +14,7 @@ from typing import Iterable
 from compiler import ir
 from compiler.builtins import BUILTINS
 from compiler.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
-                            ORDERED, RATE, TEXT, Type, arithmetic, assignable, comparable,
+                            RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
 from compiler.values import CENT, Duration
 from dsl import ast
@@ -395,4 +395,4 @@ def const_value(node: ir.Expr) -> object:
     raise ValueError("not a constant")
 
 
-__all__ = ["ExprChecker", "ERROR", "const_value", "parse_date", "assignable", "ORDERED"]
+__all__ = ["ExprChecker", "ERROR", "const_value", "parse_date"]
