@@ -1,7 +1,7 @@
 """How long `legiste verify policies` takes, and how many cases per second it checks.
 
 Runs every invariant of every policy under policies/ at the default example count
-(the CLI's --max-examples, 200) with seed 0, in this process, and prints per policy the
+(the CLI's --max-examples, 100) with seed 0, in this process, and prints per policy the
 time, the cases checked (drawn cases inside the policy's domain) and those skipped
 (outside it), then the totals. The reference is a plain evaluation loop of the same
 policies in the same process, so the figure reads as "verifying costs N evaluations".
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=200)
+    parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     total_time = total_cases = total_skipped = 0.0

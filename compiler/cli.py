@@ -183,8 +183,9 @@ def test(paths: tuple[str, ...], strict: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--max-examples", default=200, show_default=True, type=click.IntRange(1),
-              help="Cases hypothesis draws per invariant.")
+@click.option("--max-examples", default=100, show_default=True, type=click.IntRange(1),
+              help="Cases hypothesis draws per invariant (after the examples moved to "
+                   "each boundary).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the search (the same seed gives the same result).")
 @click.option("--database", is_flag=True, help="Replay failures saved by earlier runs (.hypothesis/).")
@@ -206,14 +207,18 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
             total += 1
             if outcome.passed:
                 note = f" [dim]({escape(outcome.note)})[/dim]" if outcome.note else ""
-                skipped = f", {outcome.skipped} outside the domain" if outcome.skipped else ""
+                boundary = f" + {outcome.boundary_cases} at boundaries" if outcome.boundary_cases else ""
+                skipped = (f", {outcome.skipped} drawn outside its guard or the domain"
+                           if outcome.skipped else "")
                 out.print(f"  [green]✓[/green] {escape(outcome.text)} "
-                          f"[dim]({outcome.examples_run} cases{skipped})[/dim]{note}")
+                          f"[dim]({outcome.examples_run} cases{boundary}{skipped})[/dim]{note}")
                 continue
             failed += 1
             ce = outcome.counterexample
             assert ce is not None
             err.print(f"  [red]✗[/red] {escape(outcome.text)}  [dim]({outcome.invariant.span})[/dim]")
+            if ce.origin is not None:
+                err.print(f"  found at a boundary: {escape(ce.origin)}")
             if ce.error is not None:
                 print_diagnostics([ce.error], err)
             labels = ["counter-example"] if len(ce.cases) == 1 else ["lower case", "higher case"]

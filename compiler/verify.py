@@ -1,10 +1,8 @@
 """Verifying invariants: hypothesis searches for a case that breaks what the law implies.
 
-Strategies are derived from the policy itself — each input's type and bounds, the
-constants its rules compare against (150 DMG → 149, 150, 151), the dates on which a
-parameter value starts or ends and the dates its rules build (30 June → 29 June,
-30 June, 1 July), and the cases of its examples, which keep most draws inside the
-policy's domain. Nothing is written by hand per policy.
+The cases come from compiler.strategies, derived from the policy itself. An invariant
+with a `when` guard starts its search from the examples that satisfy the guard, so
+few draws are spent outside it.
 
 A case for which the policy has no value (a parameter before its first date, an
 index not yet published) is outside the policy's domain and skipped; any other
@@ -15,8 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from attrs import frozen
 from hypothesis import HealthCheck, Phase, assume, given, seed as hseed, settings
@@ -27,198 +24,13 @@ from compiler import ir
 from compiler.api import Policy
 from compiler.evaluate import EvalError, Evaluator
 from compiler.explain import Trace, explain
+from compiler.strategies import around, boundary_cases, case_strategy, harvest, strategy_for
 from compiler.types import Type
-from compiler.values import Duration, to_json
+from compiler.values import to_json
 from dsl.diagnostics import Diagnostic
 from dsl.span import SOURCES
 
 OUT_OF_DOMAIN = {"E400", "E401"}
-
-
-# ------------------------------------------------------------------ what the policy tells us
-
-
-@frozen
-class Harvest:
-    """Constants and dates found in a policy, by type kind."""
-
-    constants: dict[str, set[Any]]
-    month_days: set[tuple[int, int]]
-    examples: tuple[dict[str, Any], ...]
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for name in getattr(type(node), "__attrs_attrs__", ()):
-        value = getattr(node, name.name)
-        if isinstance(value, tuple):
-            for item in value:
-                if hasattr(type(item), "__attrs_attrs__"):
-                    yield from _walk(item)
-                elif isinstance(item, tuple):
-                    for sub in item:
-                        if hasattr(type(sub), "__attrs_attrs__"):
-                            yield from _walk(sub)
-        elif hasattr(type(value), "__attrs_attrs__") and not isinstance(value, Type):
-            yield from _walk(value)
-
-
-def harvest(program: ir.Program) -> Harvest:
-    constants: dict[str, set[Any]] = {}
-    month_days: set[tuple[int, int]] = set()
-    roots: list[Any] = []
-    for unit in program.units.values():
-        roots += [d.expr for d in unit.definitions]
-        roots += [i.expr for i in unit.invariants if i.expr is not None]
-        roots += [i.guard for i in unit.invariants if i.guard is not None]
-        for parameter in unit.parameters.values():
-            for dated in parameter.values:
-                constants.setdefault("date", set()).add(dated.start)
-                if dated.end:
-                    constants["date"].add(dated.end)
-                constants.setdefault(parameter.type.kind, set()).add(dated.value)
-    for root in roots:
-        for node in _walk(root):
-            if isinstance(node, ir.Const) and node.value is not None:
-                constants.setdefault(node.type.kind, set()).add(node.value)
-            if isinstance(node, ir.Call) and node.func == "date":
-                _, m, d = node.args
-                if isinstance(m, ir.Const) and isinstance(d, ir.Const):
-                    month_days.add((m.value, d.value))
-    # Examples that expect an error give cases outside the domain: not a base for drawing.
-    return Harvest(constants, month_days, tuple(e.given for e in program.policy.examples
-                                                if e.expect_error is None))
-
-
-# ------------------------------------------------------------------ strategies
-
-
-_LIMIT = 10 ** 18 - 1  # compiler.inputs refuses numbers of 10^18 and more
-
-
-def _near(values: set[Any], step: Any) -> list[Any]:
-    out = set()
-    for v in values:
-        for k in (-1, 0, 1):
-            try:
-                out.add(v + k * step)
-            except OverflowError:  # the day before 0001-01-01 or after 9999-12-31
-                pass
-    return sorted(out)
-
-
-def _shift(date: dt.date, days: int) -> dt.date:
-    """`date + days`, kept inside the calendar."""
-    try:
-        return date + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.min if days < 0 else dt.date.max
-
-
-def _bounded(values: list[Any], low: Any, high: Any) -> list[Any]:
-    return [v for v in values if (low is None or v >= low) and (high is None or v <= high)]
-
-
-def strategy_for(t: Type, h: Harvest, low: Any = None, high: Any = None,
-                 name: str | None = None, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Values of type t within [low, high], biased to the policy's boundaries.
-    `depth` counts the lists and records around the value: nested lists stay short,
-    since drawing them is what a search spends its time on."""
-    examples = [e[name] for e in h.examples if name is not None and name in e]
-    kind = t.kind
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "enum":
-        return st.sampled_from(t.members)
-    if kind == "text":
-        return st.sampled_from(sorted({*examples, ""})) | st.text(max_size=8)
-    if kind in ("integer", "year"):
-        consts = {v for v in h.constants.get(kind, set()) | h.constants.get("integer", set())
-                  if isinstance(v, int)}
-        if kind == "year":
-            consts = {v for v in consts if 1000 <= v <= 9999}  # small integers are not years
-            consts |= {d.year for d in h.constants.get("date", set())}
-            consts |= {v for v in examples if isinstance(v, int)}
-        lo = low if low is not None else (min(consts | {0}) - 10 if kind == "integer" else
-                                          min(consts | {2000}) - 3)
-        hi = high if high is not None else max(consts | {10}) * 2 + 10 if kind == "integer" else \
-            max(consts | {2000}) + 3
-        if kind == "year":  # an input year is 1000–9999 (compiler.inputs); stay inside
-            lo, hi = min(max(lo, 1000), 9999), max(min(hi, 9999), 1000)
-        lo, hi = max(lo, -_LIMIT), min(hi, _LIMIT)
-        special = _bounded(_near(consts | set(examples), 1), lo, hi)
-        base = st.integers(lo, hi)
-        return (st.sampled_from(special) | base) if special else base
-    if kind in ("money", "decimal", "rate"):
-        places = 2 if kind == "money" else 4
-        step = Decimal(1).scaleb(-places)
-        consts = {Decimal(v) for v in h.constants.get(kind, set()) if isinstance(v, (int, Decimal))}
-        consts |= {Decimal(v) for v in examples if isinstance(v, (int, Decimal))}
-        if kind == "money":
-            consts |= {2 * v for v in consts}  # "half of the costs" reaches a cap at twice the cap
-        consts = {v for v in consts if abs(v) <= _LIMIT}  # beyond any input (and exact cents)
-        top = max(consts | {Decimal(1000) if kind == "money" else Decimal(1)})
-        lo = max(low if low is not None else -top * 2, -_LIMIT)
-        hi = min(high if high is not None else top * 2, _LIMIT)
-        special = _bounded([v.quantize(step) for v in _near(consts, step)], lo, hi)
-        base = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False,
-                           allow_infinity=False)
-        return (st.sampled_from(special) | base) if special else base
-    if kind == "date":
-        dates = set(h.constants.get("date", set())) | {v for v in examples if isinstance(v, dt.date)}
-        years = {d.year for d in dates} | {y for y in h.constants.get("year", set()) if isinstance(y, int)}
-        for year in years | {y + 1 for y in years}:
-            for m, d in h.month_days:
-                try:
-                    dates.add(dt.date(year, m, d))
-                except (ValueError, TypeError, OverflowError):
-                    pass
-        if not dates:
-            dates = {dt.date(2024, 1, 1)}
-        special = _near(dates, dt.timedelta(days=1))
-        lo = _shift(min(dates), -400)
-        hi = _shift(max(dates), 400)
-        return st.sampled_from(special) | st.dates(lo, hi)
-    if kind == "duration":
-        return st.builds(lambda n: Duration(days=n), st.integers(0, 400))
-    if kind == "record":
-        bounds = {f: (lo_, hi_) for f, lo_, hi_ in t.bounds}
-        return st.fixed_dictionaries({f: strategy_for(ft, h, *bounds.get(f, (None, None)),
-                                                      depth=depth + 1)
-                                      for f, ft in t.fields})
-    if kind == "list":
-        element = strategy_for(t.element, h, depth=depth + 1)  # type: ignore[arg-type]
-        sizes = sorted({len(v) for v in examples if isinstance(v, tuple)})
-        lists = st.lists(element, max_size=12 if depth == 0 else 3).map(tuple)
-        if sizes:
-            sized = st.sampled_from(sizes).flatmap(
-                lambda n: st.lists(element, min_size=n, max_size=n).map(tuple))
-            return sized | lists
-        return lists
-    raise ValueError(f"no strategy for {t}")  # pragma: no cover
-
-
-def case_strategy(policy: Policy, h: Harvest) -> st.SearchStrategy[dict[str, Any]]:
-    """Whole cases: fresh ones, and the policy's examples with some inputs redrawn."""
-    fields = {i.name: strategy_for(i.type, h, i.minimum, i.maximum, i.name) for i in policy.unit.inputs}
-    fresh = st.fixed_dictionaries(fields)
-    if not h.examples:
-        return fresh
-    complete = [e for e in h.examples if set(e) >= set(fields)]
-    if not complete:
-        return fresh
-    names = sorted(fields)
-
-    def redraw(example: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-        # Redraw one to three inputs: an example changed a little stays mostly in the domain
-        # (an eligible case stays eligible), where boundaries are.
-        return st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True).flatmap(
-            lambda chosen: st.fixed_dictionaries({n: fields[n] for n in chosen}).map(
-                lambda drawn: {**example, **drawn}))
-
-    redrawn = st.sampled_from(complete).flatmap(redraw)
-    return st.one_of(redrawn, redrawn, fresh)
-
 
 # ------------------------------------------------------------------ checking
 
@@ -231,6 +43,7 @@ class Counterexample:
     outputs: tuple[dict[str, Any], ...]
     error: Diagnostic | None
     traces: tuple[tuple[Trace, ...], ...]
+    origin: str | None = None  # "example "…" with x = v" when found at a boundary
 
 
 @frozen
@@ -242,10 +55,18 @@ class Outcome:
     skipped: int
     counterexample: Counterexample | None = None
     note: str | None = None
+    boundary_cases: int = 0  # examples moved to a boundary, checked before the search
 
 
 class _Broken(Exception):
-    pass
+    """A run-time failure (not a case outside the domain) while checking."""
+
+
+class _OutOfDomain(Exception):
+    """The policy has no value for this case (E400, E401)."""
+
+
+Pair = tuple[dict[str, Any], "dict[str, Any] | None"]
 
 
 def invariant_text(inv: ir.Invariant) -> str:
@@ -256,13 +77,20 @@ def invariant_text(inv: ir.Invariant) -> str:
 
 
 class Verifier:
-    """Checks a policy's invariants; one Evaluator serves every draw."""
+    """Checks a policy's invariants; one Evaluator serves every draw.
+
+    Invariants that read the same kind of case are searched together: one evaluation of
+    a drawn case checks every plain invariant, one pair checks every `monotone … in X`
+    of the same X. Drawing a case costs hypothesis far more than evaluating it, so this
+    divides the cost of `legiste verify` by about the number of invariants. A broken
+    invariant is reported with the shrunk case, and the search goes on for the others;
+    a guarded invariant whose guard held on too few of the shared cases gets a search
+    of its own, from the examples that satisfy its guard."""
 
     def __init__(self, policy: Policy):
         self.policy = policy
         self.evaluator: Evaluator = policy.evaluator
         self.harvest = harvest(policy.program)
-        self.cases = case_strategy(policy, self.harvest)
         self.inputs = {i.name: i for i in policy.unit.inputs}
         # Invariants are compiled once, by the same evaluator as the rules they read.
         self.fns: dict[int, tuple[Any, Any, Any]] = {}
@@ -273,103 +101,261 @@ class Verifier:
             if inv.output is not None:
                 output = self.evaluator.definitions[f"{policy.id}.{inv.output}"]
             self.fns[id(inv)] = (body, guard, output)
+        # The examples the policy has a value for, with their evaluations, as search bases.
+        self.bases: list[tuple[dict[str, Any], Any, str]] = []
+        for example, title in zip(self.harvest.examples, self.harvest.titles):
+            try:
+                env = self.evaluator.evaluate(example, self._as_of(example))[1]
+            except (EvalError, KeyError, TypeError):  # incomplete, or outside the domain
+                continue
+            self.bases.append((example, env, title))
+
+    # -------------------------------------------------------------- one case
 
     def _as_of(self, case: dict[str, Any]) -> dt.date:
         name = self.policy.unit.as_of
         return case[name] if name else dt.date.today()
 
-    def _run(self, case: dict[str, Any]) -> Any:
-        """Evaluate every output; out-of-domain cases are rejected (assume)."""
+    def _env(self, case: dict[str, Any]) -> Any:
+        """Evaluate every output of a case."""
         try:
-            _, env = self.evaluator.evaluate(case, self._as_of(case))
-            return env
+            return self.evaluator.evaluate(case, self._as_of(case))[1]
         except EvalError as exc:
-            assume(exc.diagnostic.code not in OUT_OF_DOMAIN)
+            if exc.diagnostic.code in OUT_OF_DOMAIN:
+                raise _OutOfDomain() from None
             raise _Broken(exc.diagnostic) from None
 
-    def _call(self, fn: Any, env: Any) -> Any:
+    @staticmethod
+    def _call(fn: Any, env: Any) -> Any:
         try:
             return fn(env)
         except EvalError as exc:
-            assume(exc.diagnostic.code not in OUT_OF_DOMAIN)
+            if exc.diagnostic.code in OUT_OF_DOMAIN:
+                raise _OutOfDomain() from None
             raise _Broken(exc.diagnostic) from None
 
-    def check(self, inv: ir.Invariant, case: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    def _verdict(self, inv: ir.Invariant, env: Any, env2: Any = None) -> bool | None:
+        """True if `inv` holds, False if it is broken, None if it does not apply (its
+        guard is false on a side, or it reads a value the policy does not have)."""
         body, guard, output = self.fns[id(inv)]
-        env = self._run(case)
-        if guard is not None and not self._call(guard, env):
-            assume(False)
-        if inv.kind == "expr":
-            return bool(self._call(body, env))
-        assert other is not None
-        env2 = self._run(other)
-        if guard is not None and not self._call(guard, env2):
-            assume(False)
-        low, high = self._call(output, env), self._call(output, env2)
+        try:
+            if guard is not None and not (self._call(guard, env)
+                                          and (env2 is None or self._call(guard, env2))):
+                return None
+            if inv.kind == "expr":
+                return bool(self._call(body, env))
+            low, high = self._call(output, env), self._call(output, env2)
+        except _OutOfDomain:
+            return None
         return high >= low if inv.direction == "increasing" else high <= low
 
-    def _pair(self, inv: ir.Invariant) -> st.SearchStrategy[tuple[dict[str, Any], dict[str, Any] | None]]:
-        if inv.kind == "expr":
-            return self.cases.map(lambda c: (c, None))
-        decl = self.inputs[inv.input]  # type: ignore[index]
+    def check(self, inv: ir.Invariant, case: dict[str, Any], other: dict[str, Any] | None) -> bool:
+        """Whether `inv` holds for a case (for `monotone`, the lower and the higher case);
+        a case it does not apply to holds. A run-time failure raises EvalError's
+        diagnostic as `_Broken`."""
+        try:
+            env = self._env(case)
+            env2 = self._env(other) if other is not None else None
+        except _OutOfDomain:
+            return True
+        return self._verdict(inv, env, env2) is not False
+
+    # -------------------------------------------------------------- strategies
+
+    def cases(self, guard: Any = None) -> st.SearchStrategy[dict[str, Any]]:
+        """Cases to search: the examples a small step away; with a guard, from the
+        examples that satisfy it (all examples when none does; the guard still filters)."""
+        bases = [example for example, env, _ in self.bases if guard is None or self._holds(guard, env)]
+        return case_strategy(self.policy, self.harvest,
+                             tuple(bases or (example for example, _, _ in self.bases)))
+
+    def _holds(self, guard: Any, env: Any) -> bool:
+        try:
+            return bool(self._call(guard, env))
+        except (_OutOfDomain, _Broken):
+            return False
+
+    def _pairs(self, name: str | None, guard: Any = None) -> st.SearchStrategy[Pair]:
+        """A case and None, or for `monotone … in name` a lower and a higher case."""
+        cases = self.cases(guard)
+        if name is None:
+            return cases.map(lambda c: (c, None))
+        decl = self.inputs[name]
         t = decl.type
         if t.kind == "boolean":
-            return self.cases.map(lambda c: ({**c, decl.name: False}, {**c, decl.name: True}))
+            return cases.map(lambda c: ({**c, name: False}, {**c, name: True}))
         if t.kind == "list":
-            def flip(args: tuple[dict[str, Any], int]) -> tuple[dict[str, Any], dict[str, Any]]:
+            def flip(args: tuple[dict[str, Any], int]) -> Pair:
                 case, i = args
-                values = list(case[decl.name]) or [False]
+                values = list(case[name]) or [False]
                 i %= len(values)
                 low, high = values.copy(), values.copy()
                 low[i], high[i] = False, True
-                return {**case, decl.name: tuple(low)}, {**case, decl.name: tuple(high)}
-            return st.tuples(self.cases, st.integers(0, 11)).map(flip)
-        values = strategy_for(t, self.harvest, decl.minimum, decl.maximum, decl.name)
-        return st.tuples(self.cases, values, values).map(
-            lambda a: ({**a[0], decl.name: min(a[1], a[2])}, {**a[0], decl.name: max(a[1], a[2])}))
+                return {**case, name: tuple(low)}, {**case, name: tuple(high)}
+            return st.tuples(cases, st.integers(0, 11)).map(flip)
+        values = strategy_for(t, self.harvest, decl.minimum, decl.maximum, name)
 
-    def verify(self, inv: ir.Invariant, max_examples: int = 200, seed: int | None = 0,
+        def pair(case: dict[str, Any]) -> st.SearchStrategy[Pair]:
+            # The case itself against the case with this input moved, mostly to a value
+            # near its own: a guard such as `a <= b` that holds for the case then tends
+            # to hold for both.
+            own = case[name]
+            near = around(t, own, self.harvest, decl.minimum, decl.maximum)
+            moved = values if near is None else st.one_of(near, near, values)
+            return moved.map(lambda v: ({**case, name: min(own, v)}, {**case, name: max(own, v)}))
+        return cases.flatmap(pair)
+
+    # -------------------------------------------------------------- searching
+
+    def verify(self, inv: ir.Invariant, max_examples: int = 100, seed: int | None = 0,
                database: Any = None) -> Outcome:
-        """Search for a counterexample; the last failing draw is hypothesis' minimal one."""
-        failing: list[tuple[dict[str, Any], dict[str, Any] | None, Diagnostic | None]] = []
-        counts = {"run": 0, "skipped": 0}
+        """Search for a counterexample to one invariant."""
+        return self._search([inv], max_examples, seed, database)[0]
 
-        def prop(pair: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
-            counts["run"] += 1
-            case, other = pair
+    def verify_all(self, max_examples: int = 100, seed: int | None = 0,
+                   database: Any = None) -> list[Outcome]:
+        """Every invariant of the policy, in declaration order, each checked on at least
+        `max_examples` cases it applies to (when the search finds that many)."""
+        groups: dict[str | None, list[ir.Invariant]] = {}
+        for inv in self.policy.unit.invariants:
+            groups.setdefault(inv.input if inv.kind != "expr" else None, []).append(inv)
+        outcomes: dict[int, Outcome] = {}
+        for members in groups.values():
+            for outcome in self._search(members, max_examples, seed, database):
+                outcomes[id(outcome.invariant)] = outcome
+        return [outcomes[id(inv)] for inv in self.policy.unit.invariants]
+
+    def _search(self, members: list[ir.Invariant], max_examples: int, seed: int | None,
+                database: Any, sweep: bool = True) -> list[Outcome]:
+        """Search counterexamples to invariants that read the same kind of case: first
+        the examples moved to each boundary, then hypothesis. Each failure found removes
+        the invariants its case breaks, and the search starts again for the rest."""
+        name = members[0].input if members[0].kind != "expr" else None
+        guard = self.fns[id(members[0])][1] if len(members) == 1 else None
+        checked = {id(inv): 0 for inv in members}
+        swept = {id(inv): 0 for inv in members}
+        drawn = [0]
+        results: dict[int, Outcome] = {}
+        remaining = list(members)
+
+        def fail(pair: Pair, inv: ir.Invariant, problem: Diagnostic | None,
+                 origin: str | None = None) -> None:
+            broken = [i for i in remaining if self._breaks(i, pair)] or [inv]
+            for i in broken:
+                text = invariant_text(i)
+                results[id(i)] = Outcome(i, text, False, checked[id(i)], drawn[0] - checked[id(i)],
+                                         self._counterexample(i, text, *pair, problem, origin),
+                                         boundary_cases=swept[id(i)])
+            remaining[:] = [i for i in remaining if i not in broken]
+
+        if sweep:
+            # Boundaries first, exhaustively: the day after a deadline is not left to chance.
+            bases = tuple(example for example, _, _ in self.bases)
+            for pair, index, moved in boundary_cases(self.policy, self.harvest, bases, name):
+                if not remaining:
+                    break
+                found = self._check_all(remaining, pair, swept)
+                if found is not None:
+                    fail(pair, *found, origin=self._origin(index, moved, pair))
+        while remaining:
+            failing: list[tuple[Pair, ir.Invariant, Diagnostic | None]] = []
+            live = list(remaining)
+
+            def prop(pair: Pair) -> None:
+                drawn[0] += 1
+                found = self._check_all(live, pair, checked, drawn=True)
+                if found is not None:
+                    failing.append((pair, *found))
+                    raise AssertionError("invariant broken")
+
             try:
-                ok = self.check(inv, case, other)
-                problem = None
-            except _Broken as exc:
-                ok, problem = False, exc.args[0]
-            except Exception:
-                counts["skipped"] += 1
-                raise
-            if not ok:
-                failing.append((case, other, problem))
-                raise AssertionError("invariant broken")
+                self._run_search(self._pairs(name, guard), prop, max_examples, seed, database)
+            except Unsatisfiable:
+                break
+            if not failing:
+                break
+            fail(*failing[-1])  # the last failing draw is the shrunk one
+        for inv in remaining:
+            text = invariant_text(inv)
+            short = max_examples - checked[id(inv)]
+            if len(members) > 1 and short > 0:
+                # It applied to too few shared cases (its guard was false, or it reads a
+                # value the policy lacks): a search of its own, from its own examples.
+                extra = self._search([inv], short, seed, database, sweep=False)[0]
+                results[id(inv)] = Outcome(inv, text, extra.passed,
+                                           checked[id(inv)] + extra.examples_run,
+                                           drawn[0] - checked[id(inv)] + extra.skipped,
+                                           extra.counterexample, extra.note, swept[id(inv)])
+                continue
+            note = None if checked[id(inv)] else "no case inside the policy's domain satisfied the guard"
+            results[id(inv)] = Outcome(inv, text, True, checked[id(inv)],
+                                       drawn[0] - checked[id(inv)], note=note,
+                                       boundary_cases=swept[id(inv)])
+        return [results[id(inv)] for inv in members]
 
-        test: Callable[[], None] = given(self._pair(inv))(prop)
+    def _check_all(self, live: list[ir.Invariant], pair: Pair, counts: dict[int, int],
+                   drawn: bool = False) -> tuple[ir.Invariant, Diagnostic | None] | None:
+        """Check every live invariant on one case (or pair), counting those that apply;
+        the first broken one and its run-time failure, if any. A drawn case outside the
+        domain or that no invariant applies to is rejected (hypothesis' assume): it does
+        not count towards max_examples."""
+        case, other = pair
+        try:
+            env = self._env(case)
+            env2 = self._env(other) if other is not None else None
+        except _OutOfDomain:
+            if drawn:
+                assume(False)
+            return None
+        except _Broken as exc:
+            return live[0], exc.args[0]
+        applied = False
+        for inv in live:
+            try:
+                verdict = self._verdict(inv, env, env2)
+            except _Broken as exc:
+                return inv, exc.args[0]
+            if verdict is None:
+                continue
+            applied = True
+            counts[id(inv)] += 1
+            if not verdict:
+                return inv, None
+        if drawn and not applied:
+            assume(False)
+        return None
+
+    def _breaks(self, inv: ir.Invariant, pair: Pair) -> bool:
+        try:
+            return not self.check(inv, *pair)
+        except _Broken:
+            return True
+
+    @staticmethod
+    def _run_search(pairs: st.SearchStrategy[Pair], prop: Callable[[Pair], None],
+                    max_examples: int, seed: int | None, database: Any) -> None:
+        test: Callable[[], None] = given(pairs)(prop)
         test = settings(max_examples=max_examples, deadline=None, database=database,
                         derandomize=False, print_blob=False,
                         suppress_health_check=list(HealthCheck),
                         phases=[Phase.explicit, Phase.generate, Phase.shrink])(test)
         if seed is not None:
             test = hseed(seed)(test)
-        text = invariant_text(inv)
         try:
             test()
         except AssertionError:
-            case, other, problem = failing[-1]
-            return Outcome(inv, text, False, counts["run"] - counts["skipped"], counts["skipped"],
-                           self._counterexample(inv, text, case, other, problem))
-        except Unsatisfiable:
-            return Outcome(inv, text, True, 0, counts["skipped"],
-                           note="no case inside the policy's domain satisfied the guard")
-        return Outcome(inv, text, True, counts["run"] - counts["skipped"], counts["skipped"])
+            pass  # the failing cases were recorded by the property
+
+    def _origin(self, index: int, moved: str, pair: Pair) -> str:
+        """Where a boundary case comes from: the example and the input moved."""
+        t = self.inputs[moved].type
+        values = [literal(c[moved], t) for c in pair if c is not None]
+        title = json.dumps(self.bases[index][2], ensure_ascii=False)
+        return f"the example {title} with {moved} = {' then '.join(values)}"
 
     def _counterexample(self, inv: ir.Invariant, text: str, case: dict[str, Any],
-                        other: dict[str, Any] | None, problem: Diagnostic | None) -> Counterexample:
+                        other: dict[str, Any] | None, problem: Diagnostic | None,
+                        origin: str | None = None) -> Counterexample:
         cases = (case,) if other is None else (case, other)
         outputs, traces = [], []
         for c in cases:
@@ -381,11 +367,7 @@ class Verifier:
                 outputs.append({})
                 traces.append(())
                 problem = problem or exc.diagnostic
-        return Counterexample(inv, text, cases, tuple(outputs), problem, tuple(traces))
-
-    def verify_all(self, max_examples: int = 200, seed: int | None = 0,
-                   database: Any = None) -> list[Outcome]:
-        return [self.verify(inv, max_examples, seed, database) for inv in self.policy.unit.invariants]
+        return Counterexample(inv, text, cases, tuple(outputs), problem, tuple(traces), origin)
 
 
 # ------------------------------------------------------------------ reporting
