@@ -190,26 +190,35 @@ def test(paths: tuple[str, ...], strict: bool) -> None:
               help="Seed of the search (the same seed gives the same result).")
 @click.option("--database", is_flag=True, help="Replay failures saved by earlier runs (.hypothesis/).")
 @click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
-def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool, strict: bool) -> None:
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="Policies verified at once, in worker processes [default: one per core].")
+@click.option("--no-cache", is_flag=True,
+              help="Verify again policies that passed and have not changed since "
+                   "(their result is recorded in .legiste/verify.json).")
+def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool, strict: bool,
+           jobs: int | None, no_cache: bool) -> None:
     """Search for counter-examples to the invariants of every policy under PATHS."""
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from compiler.verify import Verifier, case_json, example_block
+    from compiler.verify import case_json, example_block
+    from compiler.verify_batch import CACHE, verify_policies
 
     db = DirectoryBasedExampleDatabase(".hypothesis/examples") if database else None
     failed = total = 0
     broken: list[Diagnostic] = []
-    for policy in _policies(paths, strict, broken):
-        if not policy.unit.invariants:
-            continue
-        out.print(f"[bold]{escape(policy.id)}[/bold]")
-        for outcome in Verifier(policy).verify_all(max_examples, seed, db):
+    policies = [p for p in _policies(paths, strict, broken) if p.unit.invariants]
+    for policy, outcomes, cached in verify_policies(policies, max_examples, seed, db, jobs,
+                                                    None if no_cache else CACHE):
+        unchanged = "  [dim](unchanged since it last passed; --no-cache verifies it again)[/dim]"
+        out.print(f"[bold]{escape(policy.id)}[/bold]{unchanged if cached else ''}")
+        for outcome in outcomes:
             total += 1
             if outcome.passed:
                 note = f" [dim]({escape(outcome.note)})[/dim]" if outcome.note else ""
+                # Drawn cases it applied to, examples moved to a boundary, and drawn
+                # cases skipped (outside its guard or the policy's domain).
                 boundary = f" + {outcome.boundary_cases} at boundaries" if outcome.boundary_cases else ""
-                skipped = (f", {outcome.skipped} drawn outside its guard or the domain"
-                           if outcome.skipped else "")
+                skipped = f", {outcome.skipped} skipped" if outcome.skipped else ""
                 out.print(f"  [green]✓[/green] {escape(outcome.text)} "
                           f"[dim]({outcome.examples_run} cases{boundary}{skipped})[/dim]{note}")
                 continue

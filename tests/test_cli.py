@@ -230,3 +230,73 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = legiste("frobnicate")
     assert result.returncode == 2
     assert_no_traceback(result)
+
+
+# ------------------------------------------------------------------ verify
+
+def _project(tmp_path: Path, policy_text: str) -> Path:
+    """A project directory of its own (verify records results in .legiste/ there)."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.legiste]\n"
+        f"modules = [{json.dumps(str(REPO_ROOT / 'stdlib'))}]\n"
+        f"sources = [{json.dumps(str(REPO_ROOT.parent / 'shared' / 'seeds'))}]\n", encoding="utf-8")
+    (tmp_path / "telesecretariat.legis").write_text(policy_text, encoding="utf-8")
+    return tmp_path
+
+
+def test_verify_reports_a_planted_mistake_as_a_pasteable_example(tmp_path: Path) -> None:
+    text = (REPO_ROOT / POLICY).read_text(encoding="utf-8")
+    right = "define deadline = date(cost_year + 1, 6, 30)"
+    assert right in text
+    project = _project(tmp_path, text.replace(right, "define deadline = date(cost_year + 1, 7, 1)"))
+    result = legiste("verify", "telesecretariat.legis", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "✗ request_date > date(cost_year + 1, 6, 30) implies intervention = 0 EUR" in result.stderr
+    # Found by moving an example to the day after the deadline, and said so.
+    assert "found at a boundary: the example" in result.stderr
+    assert "with request_date = 2024-07-01" in result.stderr
+    block = result.stderr.split("(paste into the policy):\n", 1)[1]
+    assert block.startswith('example "counter-example: request_date > date(cost_year + 1, 6, 30)')
+    assert "  given request_date = 2024-07-01\n" in block
+    assert "as JSON input:" in result.stderr and '"request_date": "2024-07-01"' in result.stderr
+    assert re.search(r"\d+ passed, 1 failed", result.stderr)
+    # A failure is never recorded as verified: the next run searches again.
+    again = legiste("verify", "telesecretariat.legis", cwd=project)
+    assert again.returncode == 1 and "unchanged since it last passed" not in again.stdout
+    assert_no_traceback(result)
+
+
+def test_verify_does_not_search_again_a_policy_that_passed_and_did_not_change(tmp_path: Path) -> None:
+    text = (REPO_ROOT / POLICY).read_text(encoding="utf-8")
+    project = _project(tmp_path, text)
+    first = legiste("verify", "--max-examples", "20", "telesecretariat.legis", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert "unchanged since it last passed" not in first.stdout
+    assert (project / ".legiste" / "verify.json").is_file()
+    second = legiste("verify", "--max-examples", "20", "telesecretariat.legis", cwd=project)
+    assert second.returncode == 0 and "unchanged since it last passed" in second.stdout
+    # The recorded result is the one printed the first time, case counts included.
+    assert second.stdout.splitlines()[1:] == first.stdout.splitlines()[1:]
+    # Another example count, --no-cache, or a changed file: searched again.
+    other = legiste("verify", "--max-examples", "21", "telesecretariat.legis", cwd=project)
+    assert "unchanged since it last passed" not in other.stdout
+    forced = legiste("verify", "--max-examples", "20", "--no-cache", "telesecretariat.legis", cwd=project)
+    assert "unchanged since it last passed" not in forced.stdout
+    (project / "telesecretariat.legis").write_text(text + "\n# edited\n", encoding="utf-8")
+    edited = legiste("verify", "--max-examples", "20", "telesecretariat.legis", cwd=project)
+    assert edited.returncode == 0 and "unchanged since it last passed" not in edited.stdout
+    # A record this version cannot read is ignored, not a crash.
+    (project / ".legiste" / "verify.json").write_text("{not json", encoding="utf-8")
+    damaged = legiste("verify", "--max-examples", "20", "telesecretariat.legis", cwd=project)
+    assert damaged.returncode == 0, damaged.stderr
+    assert_no_traceback(damaged)
+
+
+def test_verify_in_parallel_reports_what_one_process_reports() -> None:
+    args = ("verify", "--no-cache", "--max-examples", "15", "policies/be/brussels/telesecretariat.legis",
+            "policies/be/inami/care_certificates.legis")
+    one = legiste(*args, "--jobs", "1")
+    two = legiste(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout == two.stdout
+    assert "be.brussels.telesecretariat" in one.stdout and "be.inami.care_certificates" in one.stdout
