@@ -1,8 +1,10 @@
 """Verifying invariants: hypothesis searches for a case that breaks what the law implies.
 
-The cases come from compiler.strategies, derived from the policy itself. An invariant
-with a `when` guard starts its search from the examples that satisfy the guard, so
-few draws are spent outside it.
+Two searches, in this order, with cases derived from the policy itself
+(compiler.strategies): every example moved to each boundary of each input, checked
+exhaustively — the day after a deadline is not left to chance —, then hypothesis'
+search, whose failures are shrunk. An invariant with a `when` guard that the shared
+search rarely satisfies gets a search of its own from the examples satisfying it.
 
 A case for which the policy has no value (a parameter before its first date, an
 index not yet published) is outside the policy's domain and skipped; any other
@@ -79,7 +81,7 @@ def invariant_text(inv: ir.Invariant) -> str:
 class Verifier:
     """Checks a policy's invariants; one Evaluator serves every draw.
 
-    Invariants that read the same kind of case are searched together: one evaluation of
+    Invariants that read the same kind of case are checked together: one evaluation of
     a drawn case checks every plain invariant, one pair checks every `monotone … in X`
     of the same X. Drawing a case costs hypothesis far more than evaluating it, so this
     divides the cost of `legiste verify` by about the number of invariants. A broken
