@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 
 from compiler.api import Policy
 from compiler.explain import Trace
-from compiler.verify import case_json, case_strategy, harvest, strategy_for
+from compiler.strategies import case_strategy, harvest, strategy_for
+from compiler.verify import case_json
 from dsl import ast
 from dsl.diagnostics import DiagnosticError
 from dsl.parser import parse_module

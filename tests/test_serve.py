@@ -416,7 +416,8 @@ def test_the_service_answers_what_the_interpreter_computes(server: Server, path:
     """Equivalence by property: hypothesis cases drawn from the policy itself (as
     `legiste verify` draws them) get, over HTTP, exactly the interpreter's JSON — outputs
     to the cent and the trace.v1 explanation — or the same diagnostics."""
-    from compiler.verify import case_json, case_strategy, harvest
+    from compiler.strategies import case_strategy, harvest
+    from compiler.verify import case_json
 
     cwd = os.getcwd()
     os.chdir(REPO_ROOT)
