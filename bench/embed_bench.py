@@ -89,6 +89,9 @@ _REASONS = (
     "The case cannot be assessed: it must give the results of exactly 10 e-service parameters "
     "for a practice paid per service (à l'acte), or 7 for a maison médicale paid by forfait.",
 )
+# How to apply (the policy's `application_channel`): online with accepted software, else on paper.
+_ONLINE = "online, in MyInami, module « Mes demandes de prime »"
+_PAPER = "paper application form for the integrated practice prime"
 
 
 def prime_hand(v: dict[str, Any]) -> dict[str, Any]:
@@ -145,6 +148,7 @@ def prime_hand(v: dict[str, Any]) -> dict[str, Any]:
     else:
         reason = "not eligible"
     return {"eligible": eligible, "situation": situation, "prime": prime, "reason": reason,
+            "application_channel": _ONLINE if accepted else _PAPER,
             "contest_deadline": application + _SIXTY_DAYS,
             "refusal_contest_deadlines": tuple(d + _SIXTY_DAYS for d in v["refusal_notified_on"]),
             "payment_deadline": dt.date(application.year, 12, 31)}

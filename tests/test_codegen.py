@@ -1,4 +1,4 @@
-"""The generated Python module (compiler/backends/python.py) against the interpreter.
+"""The generated Python module (compiler/backends/python/) against the interpreter.
 
 For every policy under policies/ (and the policies of tests/cases/good, and a policy
 written here that uses every kind of expression) the generated module must:
