@@ -254,8 +254,8 @@ def variant(t: Type, value: Any, h: Harvest, low: Any = None, high: Any = None,
             name: str | None = None, depth: int = 0) -> st.SearchStrategy[Any]:
     """Values one small step from `value`: a record with one field changed; a list with one
     element changed, dropped or added; a number or date near its own value, or drawn
-    afresh; any other value drawn afresh. (A whole list drawn
-    afresh is the fresh cases' part: here it would cost as much as the rest together.)"""
+    afresh; any other value drawn afresh. (A whole list drawn afresh is left to the fresh
+    cases: here it would cost as much as all the other steps together.)"""
     if t.kind == "record" and isinstance(value, dict) and t.fields:
         types = dict(t.fields)
         bounds = {f: (lo, hi) for f, lo, hi in t.bounds}
