@@ -281,10 +281,11 @@ def variant(t: Type, value: Any, h: Harvest, low: Any = None, high: Any = None,
     return fresh if near is None else near | fresh
 
 
-def case_strategy(policy: Policy, h: Harvest,
-                  bases: tuple[dict[str, Any], ...] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+def case_strategy(policy: Policy, h: Harvest, bases: tuple[dict[str, Any], ...] | None = None,
+                  fresh_too: bool = True) -> st.SearchStrategy[dict[str, Any]]:
     """Whole cases: mostly a base case (by default the policy's examples) a small step away,
-    one in eight drawn afresh (a fresh case of nested lists costs many draws)."""
+    one in eight drawn afresh (a fresh case of nested lists costs many draws), none when
+    not `fresh_too`."""
     decls = {i.name: i for i in policy.unit.inputs}
     fresh = st.fixed_dictionaries({n: strategy_for(i.type, h, i.minimum, i.maximum, n)
                                    for n, i in decls.items()})
@@ -304,7 +305,7 @@ def case_strategy(policy: Policy, h: Harvest,
                 lambda drawn: {**example, **dict(zip(chosen, drawn))}))
 
     redrawn = st.sampled_from(complete).flatmap(redraw)
-    return st.one_of(*[redrawn] * 7, fresh)
+    return st.one_of(*[redrawn] * 7, fresh) if fresh_too else redrawn
 
 
 def around(t: Type, value: Any, h: Harvest, low: Any = None,
