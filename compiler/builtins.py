@@ -13,7 +13,7 @@ from typing import Any, Callable
 from attrs import frozen
 
 from compiler.types import DATE, INTEGER, NUMERIC, ORDERED, YEAR, Type, unify
-from compiler.values import round_to
+from compiler.values import exact_sum, round_to
 
 
 class BuiltinError(Exception):
@@ -105,7 +105,7 @@ def _average(values: tuple[Decimal, ...]) -> Decimal:
     if not values:
         raise BuiltinError("E402", "the average of an empty list is undefined",
                            "guard the rule with `size(list) > 0`")
-    return sum(values, Decimal(0)) / len(values)
+    return exact_sum(values) / len(values)
 
 
 def _abs_check(types: list[Type]) -> Type | str:
@@ -131,7 +131,7 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     Builtin("abs", "The absolute value.", _abs_check, abs),
     Builtin("size", "The number of elements of a list.", _size_check, len),
     Builtin("sum", "The sum of a list of numbers or amounts.", _list_numeric,
-            lambda xs: sum(xs, Decimal(0))),
+            exact_sum),
     Builtin("average", "The mean of a non-empty list of numbers or amounts.", _list_numeric,
             _average),
 ]}

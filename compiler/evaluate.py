@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from compiler import ir
 from compiler.builtins import BUILTINS, BuiltinError
-from compiler.values import add_duration, money
+from compiler.values import EXACT, add_duration, money
 from dsl.diagnostics import Diagnostic, error
 from dsl.span import Span
 
@@ -33,8 +33,8 @@ def _arithmetic_error(exc: ArithmeticError, span: Span, name: str | None) -> Dia
             issubclass(c, ZeroDivisionError) for c in conditions):
         return error("E402", "division by zero", span)
     what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
-    return error("E404", f"{what}: a number is too large to compute exactly", span,
-                 hints=["check the input for an amount or a number far beyond any real case"])
+    return error("E404", f"{what} exactly: a result needs more than 28 significant digits", span,
+                 hints=["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
 
 
 class EvalError(Exception):
@@ -240,6 +240,10 @@ class Evaluator:
             return lambda env: left(env) * right(env)
         if impl == "int*dur":
             return lambda env: right(env) * left(env)
+        if op in ("+", "-", "*") and node.type.kind in ("money", "decimal", "rate"):
+            # Exact or Inexact (E404 at the rule), never rounded: see compiler.values.EXACT.
+            exact = {"+": EXACT.add, "-": EXACT.subtract, "*": EXACT.multiply}[op]
+            return lambda env: exact(left(env), right(env))
         if op == "+":
             return lambda env: left(env) + right(env)
         if op == "-":

@@ -2,13 +2,18 @@
 
 Money is a `Decimal` in EUR and is only rounded where a rule says so (or at an
 output, half up to the cent, recorded in the explanation). No float is ever built.
+Sums, differences and products are exact or an error: they are computed in EXACT, which
+traps Inexact, so a result of more than 28 significant digits is refused (E404), never
+rounded. A quotient is the one result rounded by the arithmetic itself (to 28 digits),
+since 1 / 3 has no exact decimal; the rules round it explicitly where the law says.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import (ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal,
+                     DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext)
 from typing import Any
 
 from attrs import frozen
@@ -17,6 +22,17 @@ from compiler.types import Type
 
 CENT = Decimal("0.01")
 ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
+
+EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
+                flags=[], traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
+
+
+def exact_sum(values: Any) -> Decimal:
+    """The sum of numbers, exact or Inexact (an ArithmeticError)."""
+    total = Decimal(0)
+    for value in values:
+        total = EXACT.add(total, value)
+    return total
 
 
 @frozen

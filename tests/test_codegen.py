@@ -663,3 +663,31 @@ def test_legiste_compile_target_python(tmp_path: Path, in_repo_root: Path) -> No
     printed = runner.invoke(main, ["compile", "policies/be/brussels/telesecretariat.legis",
                                    "--target", "python"])
     assert printed.exit_code == 0 and printed.output == out.read_text(encoding="utf-8")
+
+
+# Sums, differences and products past 28 significant digits: E404 at the same rule, in
+# both (neither rounds them silently), also when the rule is computed in place.
+INEXACT_HEAD = "policy t.inexact\n  as of d\n\ninput\n  d : date\n  m : money\n\n"
+INEXACT = [
+    "output o : decimal = 123456789.1234 * 123456789.1234 * 123456789.1234\n",
+    "output o : money = m * 1.0000000001 - m\n",
+    "output o : money = sum([m, 0.000000000001 EUR])\n",
+    "output o : decimal = average([1.0000000000001, 99999999999999999])\n",
+    "define x : money = m * 1.0000000001\noutput o = x > 0 EUR\n",
+    "define x : money = m + m\noutput o : money = x * 1.0000000001\noutput p : money = x\n",
+]
+
+
+@pytest.mark.parametrize("rule", INEXACT)
+def test_results_past_28_digits_are_refused_alike(rule: str, tmp_path: Path) -> None:
+    policy = compile_policy(INEXACT_HEAD + rule)
+    module = _load_module(generate(policy.program), tmp_path)
+    data = {"d": "2024-01-01", "m": "99999999999999999.99"}
+    with pytest.raises(DiagnosticError) as expected:
+        policy.evaluate(data)
+    [diagnostic] = expected.value.diagnostics
+    assert diagnostic.code == "E404" and "more than 28 significant digits" in diagnostic.message
+    for call in (module.evaluate, module.explain):
+        with pytest.raises(module.PolicyError) as got:
+            call(data)
+        assert got.value.diagnostics == [diagnostic.to_json()]

@@ -264,6 +264,19 @@ def test_money_arithmetic_is_exact() -> None:
     assert define_value("-(2 EUR) + 3 EUR") == D("1")
 
 
+def test_sums_and_products_are_exact_up_to_28_digits_then_refused() -> None:
+    # 28 significant digits: exact. One more: E404, never a rounded result.
+    assert define_value("99999999999999.99 * 999999999999") == D("99999999999899990000000000.01")
+    assert define_value("99999999999999999999999999.99 + 0.01") == D("100000000000000000000000000.00")
+    assert define_value("sum([0.1, 0.2, 0.3])") == D("0.6")
+    with pytest.raises(DiagnosticError) as caught:
+        define_value("99999999999999.99 * 999999999999.9")  # …0000.001: 29 digits
+    assert [d.code for d in caught.value.diagnostics] == ["E404"]
+    assert "more than 28 significant digits" in caught.value.diagnostics[0].message
+    # A quotient is the one result the arithmetic rounds (1 / 3 has no exact decimal).
+    assert define_value("1 / 3") == D("0.3333333333333333333333333333")
+
+
 def test_money_outputs_are_rounded_half_up_to_the_cent() -> None:
     assert value("9110.19 EUR / 2") == D("4555.10")
     assert value("9110.17 EUR / 2") == D("4555.09")  # 4555.085 → .09

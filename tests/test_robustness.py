@@ -290,6 +290,12 @@ REGRESSIONS = [
     # Decimal overflow when rounding an output to the cent (InvalidOperation)
     ("output o : money = m * 99999999999999999999999999999999999999999999\n", {}, "E404"),
     ("output o : money = m * n\n", {"n": 10**17, "m": "99999999999999999.99"}, "E404"),
+    # sums, differences and products of more than 28 significant digits: refused, not
+    # rounded (they were rounded silently: 123456789.1234 ** 3 gave …436.862)
+    ("output o : decimal = 123456789.1234 * 123456789.1234 * 123456789.1234\n", {}, "E404"),
+    ("output o : money = m * 1.0000000001 - m\n", {"m": "99999999999999999.99"}, "E404"),
+    ("output o : money = sum([m, 0.000000000001 EUR])\n", {"m": "99999999999999999.99"}, "E404"),
+    ("output o : decimal = average([1.0000000000001, 99999999999999999])\n", {}, "E404"),
     # rounding to a step of 0 (DivisionByZero)
     ("output o : money = round(m, 0 EUR)\n", {}, "E402"),
     ("output o : decimal = round(1.5, 0)\n", {}, "E402"),

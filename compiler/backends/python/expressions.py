@@ -136,6 +136,10 @@ class ExpressionCompiler(ModuleTables):
                 return f"{left} / {self.const(right.value)}", P_MUL
             left = self.code(node.left, scope, 1)
             return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX
+        if node.type.kind in ("money", "decimal", "rate"):
+            # Exact or Inexact, never rounded (the runtime's _EXACT, compiler/values.py EXACT).
+            fn = {"+": "_xadd", "-": "_xsub", "*": "_xmul"}[op]
+            return f"{fn}({self.code(node.left, scope, 1)}, {self.code(node.right, scope, 1)})", P_POSTFIX
         prec = P_MUL if op == "*" else P_ADD
         left = self.code(node.left, scope, prec)
         return f"{left} {op} {self.code(node.right, scope, prec + 1)}", prec
@@ -353,10 +357,10 @@ class ExpressionCompiler(ModuleTables):
             if func == "size":
                 return f"len({arg})", P_POSTFIX
             if func == "sum":
-                return f"sum({arg}, {self.const(Decimal(0))})", P_POSTFIX
+                return f"_xsum({arg})", P_POSTFIX
             if arg.isidentifier() and any(c == self.facts.in_place(node.args[0]) for c in self.nonempty):
                 # a list built just before and tested not empty: its average is defined
-                return f"sum({arg}, {self.const(Decimal(0))}) / len({arg})", P_MUL
+                return f"_xsum({arg}) / len({arg})", P_MUL
             return f"_average({arg}, {site})", P_POSTFIX
         if func in _ROUND_MODES:
             mode = _ROUND_MODES[func]

@@ -22,14 +22,18 @@ import re as _re
 from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
                      ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
                      Context as _Context, Decimal as _D, DivisionByZero as _DivisionByZero,
-                     InvalidOperation as _InvalidOperation, Overflow as _Overflow,
-                     getcontext as _getcontext)
+                     Inexact as _Inexact, InvalidOperation as _InvalidOperation,
+                     Overflow as _Overflow, getcontext as _getcontext)
 
 _CENT = _D("0.01")
 _ONE = _D(1)
 # The context of exact rounding (compiler/values.py round_to): 60 digits.
 _CTX60 = _Context(prec=60, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
                   flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow])
+# Sums, differences and products: exact or Inexact, never rounded (compiler/values.py EXACT).
+_EXACT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
+                  flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow, _Inexact])
+_xadd, _xsub, _xmul = _EXACT.add, _EXACT.subtract, _EXACT.multiply
 _NO_SPAN = ("<unknown>", 1, 1, 1, 1)
 _HUGE_INT = 10 ** 18
 
@@ -93,15 +97,15 @@ def _arith_error(exc, site, name):
     if isinstance(exc, ZeroDivisionError):
         return _error("E402", "division by zero", site)
     what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
-    return _error("E404", f"{what}: a number is too large to compute exactly", site,
-                  ["check the input for an amount or a number far beyond any real case"])
+    return _error("E404", f"{what} exactly: a result needs more than 28 significant digits", site,
+                  ["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
 
 
 def _arith_problem(exc):
     """The explanation's note for a value that could not be computed."""
     if isinstance(exc, ZeroDivisionError):
         return "not evaluated: division by zero"
-    return "not evaluated: this value cannot be computed: a number is too large to compute exactly"
+    return "not evaluated: this value cannot be computed exactly: a result needs more than 28 significant digits"
 
 
 # ---------------------------------------------------------------- values
@@ -227,7 +231,15 @@ def _average(values, site):
     if not values:
         raise _error("E402", "the average of an empty list is undefined", site,
                      ["guard the rule with `size(list) > 0`"])
-    return sum(values, _D(0)) / len(values)
+    return _xsum(values) / len(values)
+
+
+def _xsum(values):
+    """The exact sum of numbers (compiler/values.py exact_sum)."""
+    total = _D(0)
+    for value in values:
+        total = _xadd(total, value)
+    return total
 
 
 def _no_line(site):
