@@ -89,7 +89,7 @@ def _to_cent(value: Decimal) -> Decimal:
     """An amount shown to the cent, however large (a `define` is not rounded by the rules,
     and may hold more digits than the default context's 28)."""
     with localcontext() as ctx:
-        ctx.prec = max(ctx.prec, value.adjusted() + 3)
+        ctx.prec = max(ctx.prec, value.adjusted() + 4)  # digits, two decimals, a carry
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -151,6 +151,8 @@ def test_amounts_to_the_cent_and_their_display() -> None:
     assert str(rt._to_cent(Decimal("2.005"))) == "2.01"
     huge = Decimal("1" * 40 + ".125")  # more digits than the default context's 28
     assert str(rt._to_cent(huge)) == str(values._to_cent(huge)) == "1" * 40 + ".13"
+    carried = Decimal("9" * 40 + ".995")  # the rounding carries into a 41st digit
+    assert str(rt._to_cent(carried)) == str(values._to_cent(carried)) == "1" + "0" * 40 + ".00"
     assert rt._j_money(Decimal("3700")) == "3700.00"
     assert rt._display_money(Decimal("3700")) == "3700.00 EUR"
     assert rt._display_rate(Decimal("0.2")) == "20 %"

@@ -538,7 +538,7 @@ def _to_cent(value):
         return value.quantize(_CENT, rounding=_HALF_UP)
     except _InvalidOperation:  # more digits than the context holds
         context = _getcontext().copy()
-        context.prec = max(context.prec, value.adjusted() + 3)
+        context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
         return value.quantize(_CENT, rounding=_HALF_UP, context=context)
 
 
