@@ -43,6 +43,24 @@ def describe(t: Type) -> str:
     return _EXAMPLES.get(t.kind, t.kind)
 
 
+def _shown(raw: Any) -> str:
+    """A JSON value as the case wrote it: a number bare (2010.5), a text quoted ("x")."""
+    return str(raw) if isinstance(raw, Decimal) else json.dumps(raw, default=str)
+
+
+def _what(raw: Any) -> str:
+    """What kind of JSON value `raw` is, for a message that says what was given."""
+    if raw is None:
+        return "no value"
+    if isinstance(raw, bool):
+        return "true or false"
+    if isinstance(raw, (int, Decimal, float)):
+        return "a number"
+    if isinstance(raw, str):
+        return "a text"
+    return "a list" if isinstance(raw, list) else "an object"
+
+
 def _number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise _Invalid("E501", f"{json.dumps(raw)} is true/false, not a number")
@@ -57,9 +75,9 @@ def _number(raw: Any) -> Decimal:
         except InvalidOperation:
             raise _Invalid("E501", f"\"{raw}\" is not a number") from None
     else:
-        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a number")
+        raise _Invalid("E501", f"{_shown(raw)} is not a number")
     if not value.is_finite():  # NaN, sNaN, Infinity: no rule can compute with them
-        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a finite number")
+        raise _Invalid("E501", f"{_shown(raw)} is not a finite number")
     _not_huge(raw, value)
     return value
 
@@ -79,15 +97,16 @@ def convert(raw: Any, t: Type) -> Any:
     kind = t.kind
     if kind == "boolean":
         if not isinstance(raw, bool):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not true or false")
+            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
         return raw
     if kind in ("integer", "year"):
-        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)) \
-                or (isinstance(raw, Decimal) and not raw.is_finite()):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a whole number")
+        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
+            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
+        if isinstance(raw, Decimal) and not raw.is_finite():
+            raise _Invalid("E501", f"{_shown(raw)} is not a finite number")
         _not_huge(raw, raw)
         if raw != int(raw):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a whole number")
+            raise _Invalid("E501", f"{_shown(raw)} is not a whole number")
         if kind == "year" and not 1000 <= int(raw) <= 9999:
             raise _Invalid("E501", f"{raw} is not a year")
         return int(raw)
@@ -106,7 +125,7 @@ def convert(raw: Any, t: Type) -> Any:
         return _number(raw)
     if kind == "date":
         if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a date written YYYY-MM-DD")
+            raise _Invalid("E501", f"{_shown(raw)} is not a date written YYYY-MM-DD")
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
@@ -115,26 +134,26 @@ def convert(raw: Any, t: Type) -> Any:
     if kind == "duration":
         m = re.fullmatch(r"\s*(\d+)\s*(days?|months?|years?)\s*", raw) if isinstance(raw, str) else None
         if not m:
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a duration")
+            raise _Invalid("E501", f"{_shown(raw)} is not a duration")
         n, unit = int(m.group(1)), m.group(2)
         return Duration(days=n) if unit.startswith("day") else \
             Duration(months=n if unit.startswith("month") else 12 * n)
     if kind == "text":
         if not isinstance(raw, str):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a text")
+            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
         return raw
     if kind == "enum":
         if not isinstance(raw, str) or raw not in t.members:
             hints = did_you_mean(raw, t.members) if isinstance(raw, str) else []
             # The caller adds "; expected one of …": the values are listed once.
-            raise _Invalid("E502", f"{json.dumps(raw, default=str)} is not a value of this choice",
+            raise _Invalid("E502", f"{_shown(raw)} is not a value of this choice",
                            hints[0] if hints else "")
         return raw
     if kind == "record":
         return _record(raw, t)
     if kind == "list":
         if not isinstance(raw, list):
-            raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not a list")
+            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
         out = []
         for i, item in enumerate(raw):
             try:
@@ -147,7 +166,7 @@ def convert(raw: Any, t: Type) -> Any:
 
 def _record(raw: Any, t: Type) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise _Invalid("E501", f"{json.dumps(raw, default=str)} is not an object with the fields of "
+        raise _Invalid("E501", f"{_shown(raw)} is not an object with the fields of "
                        f"{t.name}")
     problems = [f"unknown field '{k}'" for k in raw if t.field_type(k) is None]
     problems += [f"missing field '{n}'" for n, _ in t.fields if n not in raw]

@@ -185,6 +185,18 @@ def test_integers_and_years(policy: Policy) -> None:
         "input 'accreditation_year': 999 is not a year")
 
 
+def test_a_mistyped_value_is_named_by_what_was_given(policy: Policy) -> None:
+    # What the case gave, then what was expected: the two never say the same thing.
+    assert problems(policy, count="3") == [
+        ("E501", 'input \'count\': "3" is a text; expected a whole number, e.g. 150')]
+    assert problems(policy, count=D("3.5")) == [
+        ("E501", "input 'count': 3.5 is not a whole number; expected a whole number, e.g. 150")]
+    assert problems(policy, flag="yes") == [("E501", 'input \'flag\': "yes" is a text; expected true or false')]
+    assert problems(policy, flag=None) == [("E501", "input 'flag': null is no value; expected true or false")]
+    assert problems(policy, flags={"a": True})[0][1].startswith('input \'flags\': {"a": true} is an object;')
+    assert problems(policy, label=D("12"))[0][1] == "input 'label': 12 is a number; expected a text"
+
+
 def test_rates_decimals_texts_durations_and_lists(policy: Policy) -> None:
     assert check(policy, share="12.5 %")[0]["share"] == D("0.125")
     assert check(policy, share="0.125")[0]["share"] == D("0.125")

@@ -295,7 +295,21 @@ class _Invalid(Exception):
 
 
 def _dumps(raw):
-    return _json.dumps(raw, default=str)
+    """A JSON value as the case wrote it: a number bare (2010.5), a text quoted ("x")."""
+    return str(raw) if isinstance(raw, _D) else _json.dumps(raw, default=str)
+
+
+def _what(raw):
+    """What kind of JSON value `raw` is (compiler/inputs.py _what)."""
+    if raw is None:
+        return "no value"
+    if isinstance(raw, bool):
+        return "true or false"
+    if isinstance(raw, (int, _D, float)):
+        return "a number"
+    if isinstance(raw, str):
+        return "a text"
+    return "a list" if isinstance(raw, list) else "an object"
 
 
 def _did_you_mean(name, candidates):
@@ -334,13 +348,14 @@ def _number(raw):
 def _c_boolean(raw):
     if raw is True or raw is False:
         return raw
-    raise _Invalid("E501", f"{_dumps(raw)} is not true or false")
+    raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
 
 
 def _whole(raw):
-    if isinstance(raw, bool) or not isinstance(raw, (int, _D)) \
-            or (isinstance(raw, _D) and not raw.is_finite()):
-        raise _Invalid("E501", f"{_dumps(raw)} is not a whole number")
+    if isinstance(raw, bool) or not isinstance(raw, (int, _D)):
+        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
+    if isinstance(raw, _D) and not raw.is_finite():
+        raise _Invalid("E501", f"{_dumps(raw)} is not a finite number")
     _not_huge(raw, raw)
     if raw != int(raw):
         raise _Invalid("E501", f"{_dumps(raw)} is not a whole number")
@@ -408,7 +423,7 @@ def _c_duration(raw):
 
 def _c_text(raw):
     if not isinstance(raw, str):
-        raise _Invalid("E501", f"{_dumps(raw)} is not a text")
+        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
     return raw
 
 
@@ -422,7 +437,7 @@ def _c_enum(raw, members):
 
 def _c_list(raw, item):
     if not isinstance(raw, list):
-        raise _Invalid("E501", f"{_dumps(raw)} is not a list")
+        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
     out = []
     for i, element in enumerate(raw):
         try:
