@@ -8,13 +8,15 @@ coerced or dropped.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, Callable
 
 from compiler import ir
+from compiler.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer, _c_list,
+                                  _c_money, _c_rate, _c_text, _c_year, _dumps, _Invalid,
+                                  _record_fields)
 from compiler.types import Type
 from compiler.values import Duration, display
 from dsl.diagnostics import Diagnostic, did_you_mean, error
@@ -28,10 +30,6 @@ _EXAMPLES = {
 }
 
 
-class _Invalid(Exception):
-    def __init__(self, code: str, message: str, hint: str = ""):
-        self.code, self.message, self.hint = code, message, hint
-
 
 def describe(t: Type) -> str:
     if t.kind == "enum":
@@ -43,136 +41,40 @@ def describe(t: Type) -> str:
     return _EXAMPLES.get(t.kind, t.kind)
 
 
-def _shown(raw: Any) -> str:
-    """A JSON value as the case wrote it: a number bare (2010.5), a text quoted ("x")."""
-    return str(raw) if isinstance(raw, Decimal) else json.dumps(raw, default=str)
-
-
-def _what(raw: Any) -> str:
-    """What kind of JSON value `raw` is, for a message that says what was given."""
-    if raw is None:
-        return "no value"
-    if isinstance(raw, bool):
-        return "true or false"
-    if isinstance(raw, (int, Decimal, float)):
-        return "a number"
-    if isinstance(raw, str):
-        return "a text"
-    return "a list" if isinstance(raw, list) else "an object"
-
-
-def _number(raw: Any) -> Decimal:
-    if isinstance(raw, bool):
-        raise _Invalid("E501", f"{json.dumps(raw)} is true/false, not a number")
-    if isinstance(raw, float):
-        raise _Invalid("E501", f"{raw!r} is a binary floating-point number, which cannot hold "
-                       "decimals exactly", 'pass it as a string ("1.10") or a Decimal')
-    if isinstance(raw, (int, Decimal)):
-        value = Decimal(raw)
-    elif isinstance(raw, str):
-        try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise _Invalid("E501", f"\"{raw}\" is not a number") from None
-    else:
-        raise _Invalid("E501", f"{_shown(raw)} is not a number")
-    if not value.is_finite():  # NaN, sNaN, Infinity: no rule can compute with them
-        raise _Invalid("E501", f"{_shown(raw)} is not a finite number")
-    _not_huge(raw, value)
-    return value
-
-
-_HUGE = 18  # numbers of 10^18 and more are refused: no amount or count of the law comes near
-
-
-def _not_huge(raw: Any, value: Decimal | int) -> None:
-    """Refuse numbers too large to compute with exactly (and to turn into an int cheaply)."""
-    if (value.adjusted() >= _HUGE) if isinstance(value, Decimal) else abs(value) >= 10 ** _HUGE:
-        raise _Invalid("E501", "the number is too large",  # not printed: it may be huge
-                       f"numbers are accepted up to 10^{_HUGE}")
+# The converters of each kind are compiler/conversions.py, which every generated module
+# carries too: both accept and refuse the same values in the same words.
+_SCALARS: dict[str, Callable[[Any], Any]] = {
+    "boolean": _c_boolean, "integer": _c_integer, "year": _c_year, "money": _c_money,
+    "decimal": _c_decimal, "rate": _c_rate, "date": _c_date, "text": _c_text,
+}
+_DURATION = re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
 
 
 def convert(raw: Any, t: Type) -> Any:
     """A JSON value as a value of type t, or raise _Invalid."""
     kind = t.kind
-    if kind == "boolean":
-        if not isinstance(raw, bool):
-            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
-        return raw
-    if kind in ("integer", "year"):
-        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
-            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
-        if isinstance(raw, Decimal) and not raw.is_finite():
-            raise _Invalid("E501", f"{_shown(raw)} is not a finite number")
-        _not_huge(raw, raw)
-        if raw != int(raw):
-            raise _Invalid("E501", f"{_shown(raw)} is not a whole number")
-        if kind == "year" and not 1000 <= int(raw) <= 9999:
-            raise _Invalid("E501", f"{raw} is not a year")
-        return int(raw)
-    if kind == "money":
-        if isinstance(raw, str) and raw.strip().upper().endswith(("EUR", "€")):
-            raw = raw.strip().rstrip("€").removesuffix("EUR").removesuffix("eur").strip()
-        value = _number(raw)
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise _Invalid("E501", f"{raw} has fractions of a cent", "an amount has at most 2 decimals")
-        return value
-    if kind == "decimal":
-        return _number(raw)
-    if kind == "rate":
-        if isinstance(raw, str) and raw.strip().endswith("%"):
-            return _number(raw.strip()[:-1]) / 100
-        return _number(raw)
-    if kind == "date":
-        if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise _Invalid("E501", f"{_shown(raw)} is not a date written YYYY-MM-DD")
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise _Invalid("E506", f"{raw} is not a date of the calendar",
-                           "check the day against the month's length") from None
-    if kind == "duration":
-        m = re.fullmatch(r"\s*(\d+)\s*(days?|months?|years?)\s*", raw) if isinstance(raw, str) else None
+    if kind in _SCALARS:
+        return _SCALARS[kind](raw)
+    if kind == "enum":
+        return _c_enum(raw, t.members)
+    if kind == "list":
+        element = t.element
+        assert element is not None
+        return _c_list(raw, lambda item: convert(item, element))
+    if kind == "record":
+        return _record(raw, t)
+    if kind == "duration":  # read into compiler.values.Duration (the runtime has its own)
+        m = _DURATION.fullmatch(raw) if isinstance(raw, str) else None
         if not m:
-            raise _Invalid("E501", f"{_shown(raw)} is not a duration")
+            raise _Invalid("E501", f"{_dumps(raw)} is not a duration")
         n, unit = int(m.group(1)), m.group(2)
         return Duration(days=n) if unit.startswith("day") else \
             Duration(months=n if unit.startswith("month") else 12 * n)
-    if kind == "text":
-        if not isinstance(raw, str):
-            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
-        return raw
-    if kind == "enum":
-        if not isinstance(raw, str) or raw not in t.members:
-            hints = did_you_mean(raw, t.members) if isinstance(raw, str) else []
-            # The caller adds "; expected one of …": the values are listed once.
-            raise _Invalid("E502", f"{_shown(raw)} is not a value of this choice",
-                           hints[0] if hints else "")
-        return raw
-    if kind == "record":
-        return _record(raw, t)
-    if kind == "list":
-        if not isinstance(raw, list):
-            raise _Invalid("E501", f"{_shown(raw)} is {_what(raw)}")
-        out = []
-        for i, item in enumerate(raw):
-            try:
-                out.append(convert(item, t.element))  # type: ignore[arg-type]
-            except _Invalid as exc:
-                raise _Invalid(exc.code, f"item {i + 1}: {exc.message}", exc.hint) from None
-        return tuple(out)
     raise _Invalid("E501", f"cannot read a value of type {t}")  # pragma: no cover
 
 
 def _record(raw: Any, t: Type) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise _Invalid("E501", f"{_shown(raw)} is not an object with the fields of "
-                       f"{t.name}")
-    problems = [f"unknown field '{k}'" for k in raw if t.field_type(k) is None]
-    problems += [f"missing field '{n}'" for n, _ in t.fields if n not in raw]
-    if problems:
-        raise _Invalid("E504" if problems[0].startswith("unknown") else "E500", "; ".join(problems),
-                       "fields: " + ", ".join(n for n, _ in t.fields))
+    _record_fields(raw, t.name, [name for name, _ in t.fields])
     bounds = {name: (low, high) for name, low, high in t.bounds}
     out = {}
     for name, field_type in t.fields:

@@ -1,9 +1,11 @@
 """The runtime of generated modules (compiler/backends/python/runtime.py), as a module.
 
 Every generated module carries this file's text; tests/test_codegen.py checks whole
-modules against the interpreter. Here the helpers are tested alone: the file imports the
-standard library only, is copied verbatim, and its converters, roundings, dates and errors
-behave as the interpreter's (compiler/inputs.py, compiler/values.py, compiler/builtins.py).
+modules against the interpreter. Here the helpers are tested alone: the text copied
+imports the standard library only (with compiler/conversions.py, the input converters
+the interpreter shares, in place of their import), and its converters, roundings, dates
+and errors behave as the interpreter's (compiler/inputs.py, compiler/values.py,
+compiler/builtins.py).
 """
 
 from __future__ import annotations
@@ -28,23 +30,39 @@ from compiler.values import round_to
 from helpers import TELESECRETARIAT
 
 RUNTIME = Path(rt.__file__)
+CONVERSIONS = RUNTIME.parent.parent.parent / "conversions.py"
 
 
-def test_the_runtime_imports_the_standard_library_only() -> None:
+def _imports(source: str) -> set[str]:
     imported = set()
-    for node in ast.walk(ast.parse(RUNTIME.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported and imported <= set(sys.stdlib_module_names)
+    return imported
+
+
+def test_the_runtime_imports_the_standard_library_only() -> None:
+    # The file itself takes its converters from compiler/conversions.py; the text copied
+    # into a generated module holds that file instead, which imports the stdlib only.
+    assert _imports(RUNTIME.read_text(encoding="utf-8")) - set(sys.stdlib_module_names) == {"compiler"}
+    assert _imports(CONVERSIONS.read_text(encoding="utf-8")) <= set(sys.stdlib_module_names)
+    assert _imports(runtime_source()) and _imports(runtime_source()) <= set(sys.stdlib_module_names)
 
 
 def test_a_generated_module_carries_the_runtime_verbatim_without_docstring_or_stand_ins() -> None:
     text = RUNTIME.read_text(encoding="utf-8")
     copied = runtime_source()
-    assert copied in text and copied.strip()
-    assert '"""The runtime of a generated module' not in copied
+    # runtime.py as it is, its conversions import replaced by compiler/conversions.py.
+    before, _, rest = text.partition("# ---------------------------------------------------------------- conversions\n")
+    after = rest[rest.index("# ---------------------------------------------------------------- end of"):]
+    conversions = CONVERSIONS.read_text(encoding="utf-8")
+    assert copied.startswith(before.split('"""', 2)[2].partition("\n")[2])  # after the docstring
+    assert conversions.split('"""', 2)[2].partition("\n")[2] in copied
+    assert after.partition("# ---------------------------------------------------------------- stand-ins")[0] \
+        in copied
+    assert '"""The runtime of a generated module' not in copied and "from compiler" not in copied
     assert "_POLICY_ID = " not in copied and "stand-ins" not in copied
     source = generate(Policy.load(TELESECRETARIAT).program)
     assert copied.rstrip("\n") in source

@@ -28,18 +28,29 @@ GENERATOR_VERSION = "1"
 
 # The line of runtime.py from which nothing is copied (the stand-ins of the tables).
 _STAND_INS = "# ---------------------------------------------------------------- stand-ins\n"
+_CONVERSIONS = "# ---------------------------------------------------------------- conversions\n"
+_END_OF_CONVERSIONS = "# ---------------------------------------------------------------- end of conversions\n"
 
 
 @functools.cache
 def runtime_source() -> str:
     """The text of runtime.py copied into every generated module: the file as it is,
-    without its docstring (the generated module has its own) and its stand-ins."""
-    text = resources.files("compiler.backends.python").joinpath("runtime.py").read_text(encoding="utf-8")
-    assert text.startswith('"""'), "runtime.py starts with its docstring"
-    body = text[text.index("\n", text.index('"""', 3)) + 1:]  # after the docstring's last line
+    without its docstring (the generated module has its own) and its stand-ins, with the
+    text of compiler/conversions.py in place of the block that imports it."""
+    body = _without_docstring(resources.files("compiler.backends.python").joinpath("runtime.py"))
     head, marker, _ = body.partition(_STAND_INS)
     assert marker, "runtime.py has lost its stand-ins marker"
-    return head
+    before, start, rest = head.partition(_CONVERSIONS)
+    _, end, after = rest.partition(_END_OF_CONVERSIONS)
+    assert start and end, "runtime.py has lost its conversions block"
+    conversions = _without_docstring(resources.files("compiler").joinpath("conversions.py"))
+    return before + start + conversions + end + after
+
+
+def _without_docstring(file: Any) -> str:
+    text = file.read_text(encoding="utf-8")
+    assert text.startswith('"""'), f"{file} starts with its docstring"
+    return text[text.index("\n", text.index('"""', 3)) + 1:]  # after the docstring's last line
 
 
 class ModuleGenerator(ExpressionCompiler):

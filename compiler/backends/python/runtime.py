@@ -2,8 +2,9 @@
 
 compiler/backends/python/generator.py copies this file, as it is, into every module it
 generates (after this docstring, and up to the stand-ins at the end), so it must import
-the Python standard library only. It mirrors compiler/values.py, compiler/builtins.py,
-compiler/inputs.py and the error paths of compiler/evaluate.py; tests/test_codegen.py
+the Python standard library only; its input converters are compiler/conversions.py, whose
+text replaces their import. It mirrors compiler/values.py, compiler/builtins.py, the rest
+of compiler/inputs.py and the error paths of compiler/evaluate.py; tests/test_codegen.py
 checks the equivalence on every policy, tests/test_python_runtime.py the helpers alone.
 
 The generated module defines, after this text, the policy's tables the helpers read:
@@ -14,16 +15,21 @@ stand-ins for them (see the end of the file).
 """
 
 import calendar as _calendar
-import datetime as _dt
-import difflib as _difflib
-import json as _json
-import re as _re
 # (_CEILING and _FLOOR are not used here: they are the rounding modes compiled rules name.)
 from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
                      ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
-                     Context as _Context, Decimal as _D, DivisionByZero as _DivisionByZero,
-                     Inexact as _Inexact, InvalidOperation as _InvalidOperation,
+                     Context as _Context, DivisionByZero as _DivisionByZero, Inexact as _Inexact,
                      Overflow as _Overflow, getcontext as _getcontext)
+
+# ---------------------------------------------------------------- conversions
+# The input converters (and the modules they import) are compiler/conversions.py, shared
+# with the interpreter: a generated module holds that file's text here, not this import.
+from compiler.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer,
+                                  _c_list, _c_money, _c_rate, _c_text, _c_year, _D, _DATE_RE,
+                                  _did_you_mean, _difflib, _dt, _dumps, _HUGE_INT, _Invalid,
+                                  _InvalidOperation, _json, _not_huge, _number, _re,
+                                  _record_fields, _what, _whole)
+# ---------------------------------------------------------------- end of conversions
 
 _CENT = _D("0.01")
 _ONE = _D(1)
@@ -35,7 +41,6 @@ _EXACT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capit
                   flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow, _Inexact])
 _xadd, _xsub, _xmul = _EXACT.add, _EXACT.subtract, _EXACT.multiply
 _NO_SPAN = ("<unknown>", 1, 1, 1, 1)
-_HUGE_INT = 10 ** 18
 
 
 class PolicyError(Exception):
@@ -289,126 +294,6 @@ def _no_value(name, declared_at, when, reason, site):
 # ---------------------------------------------------------------- input validation
 
 
-class _Invalid(Exception):
-    def __init__(self, code, message, hint=""):
-        self.code, self.message, self.hint = code, message, hint
-
-
-def _dumps(raw):
-    """A JSON value as the case wrote it: a number bare (2010.5), a text quoted ("x")."""
-    return str(raw) if isinstance(raw, _D) else _json.dumps(raw, default=str)
-
-
-def _what(raw):
-    """What kind of JSON value `raw` is (compiler/inputs.py _what)."""
-    if raw is None:
-        return "no value"
-    if isinstance(raw, bool):
-        return "true or false"
-    if isinstance(raw, (int, _D, float)):
-        return "a number"
-    if isinstance(raw, str):
-        return "a text"
-    return "a list" if isinstance(raw, list) else "an object"
-
-
-def _did_you_mean(name, candidates):
-    close = _difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
-    if not close:
-        return []
-    return ["did you mean " + " or ".join(f"'{c}'" for c in close) + "?"]
-
-
-def _not_huge(raw, value):
-    if (value.adjusted() >= 18) if isinstance(value, _D) else abs(value) >= _HUGE_INT:
-        raise _Invalid("E501", "the number is too large", "numbers are accepted up to 10^18")
-
-
-def _number(raw):
-    if isinstance(raw, bool):
-        raise _Invalid("E501", f"{_json.dumps(raw)} is true/false, not a number")
-    if isinstance(raw, float):
-        raise _Invalid("E501", f"{raw!r} is a binary floating-point number, which cannot hold "
-                       "decimals exactly", 'pass it as a string ("1.10") or a Decimal')
-    if isinstance(raw, (int, _D)):
-        value = _D(raw)
-    elif isinstance(raw, str):
-        try:
-            value = _D(raw.strip())
-        except _InvalidOperation:
-            raise _Invalid("E501", f"\"{raw}\" is not a number") from None
-    else:
-        raise _Invalid("E501", f"{_dumps(raw)} is not a number")
-    if not value.is_finite():
-        raise _Invalid("E501", f"{_dumps(raw)} is not a finite number")
-    _not_huge(raw, value)
-    return value
-
-
-def _c_boolean(raw):
-    if raw is True or raw is False:
-        return raw
-    raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
-
-
-def _whole(raw):
-    if isinstance(raw, bool) or not isinstance(raw, (int, _D)):
-        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
-    if isinstance(raw, _D) and not raw.is_finite():
-        raise _Invalid("E501", f"{_dumps(raw)} is not a finite number")
-    _not_huge(raw, raw)
-    if raw != int(raw):
-        raise _Invalid("E501", f"{_dumps(raw)} is not a whole number")
-
-
-def _c_integer(raw):
-    if raw.__class__ is int and -_HUGE_INT < raw < _HUGE_INT:
-        return raw
-    _whole(raw)
-    return int(raw)
-
-
-def _c_year(raw):
-    if raw.__class__ is int and 1000 <= raw <= 9999:
-        return raw
-    _whole(raw)
-    if not 1000 <= int(raw) <= 9999:
-        raise _Invalid("E501", f"{raw} is not a year")
-    return int(raw)
-
-
-def _c_money(raw):
-    if isinstance(raw, str) and raw.strip().upper().endswith(("EUR", "€")):
-        raw = raw.strip().rstrip("€").removesuffix("EUR").removesuffix("eur").strip()
-    value = _number(raw)
-    if value.as_tuple().exponent < -2:
-        raise _Invalid("E501", f"{raw} has fractions of a cent", "an amount has at most 2 decimals")
-    return value
-
-
-def _c_decimal(raw):
-    return _number(raw)
-
-
-def _c_rate(raw):
-    if isinstance(raw, str) and raw.strip().endswith("%"):
-        return _number(raw.strip()[:-1]) / 100
-    return _number(raw)
-
-
-_DATE_RE = _re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _c_date(raw):
-    if not isinstance(raw, str) or not _DATE_RE.fullmatch(raw):
-        raise _Invalid("E501", f"{_dumps(raw)} is not a date written YYYY-MM-DD")
-    try:
-        return _dt.date.fromisoformat(raw)
-    except ValueError:
-        raise _Invalid("E506", f"{raw} is not a date of the calendar",
-                       "check the day against the month's length") from None
-
-
 _DURATION_RE = _re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
 
 
@@ -419,43 +304,6 @@ def _c_duration(raw):
     n, unit = int(m.group(1)), m.group(2)
     return Duration(days=n) if unit.startswith("day") else \
         Duration(months=n if unit.startswith("month") else 12 * n)
-
-
-def _c_text(raw):
-    if not isinstance(raw, str):
-        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
-    return raw
-
-
-def _c_enum(raw, members):
-    if not isinstance(raw, str) or raw not in members:
-        hints = _did_you_mean(raw, members) if isinstance(raw, str) else []
-        raise _Invalid("E502", f"{_dumps(raw)} is not a value of this choice",
-                       hints[0] if hints else "")
-    return raw
-
-
-def _c_list(raw, item):
-    if not isinstance(raw, list):
-        raise _Invalid("E501", f"{_dumps(raw)} is {_what(raw)}")
-    out = []
-    for i, element in enumerate(raw):
-        try:
-            out.append(item(element))
-        except _Invalid as exc:
-            raise _Invalid(exc.code, f"item {i + 1}: {exc.message}", exc.hint) from None
-    return tuple(out)
-
-
-def _record_fields(raw, name, fields):
-    """Unknown and missing fields of a record value (every one, in one message)."""
-    if not isinstance(raw, dict):
-        raise _Invalid("E501", f"{_dumps(raw)} is not an object with the fields of {name}")
-    problems = [f"unknown field '{k}'" for k in raw if k not in fields]
-    problems += [f"missing field '{n}'" for n in fields if n not in raw]
-    if problems:
-        raise _Invalid("E504" if problems[0].startswith("unknown") else "E500", "; ".join(problems),
-                       "fields: " + ", ".join(fields))
 
 
 def _field_problem(exc, name):
