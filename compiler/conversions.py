@@ -7,7 +7,7 @@ copies this file, as it is, into every module it generates (after this docstring
 imports the standard library only and its names begin with an underscore: they are not
 the generated module's API. A converter returns the typed value or raises
 `_Invalid(code, message, hint)`; its caller says which input it was and what was
-expected. Durations are read by each caller, into its own Duration class.
+expected. A duration is read into (days, months): each caller has its own Duration class.
 """
 
 import datetime as _dt
@@ -137,6 +137,19 @@ def _c_date(raw):
     except ValueError:
         raise _Invalid("E506", f"{raw} is not a date of the calendar",
                        "check the day against the month's length") from None
+
+
+_DURATION_RE = _re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
+
+
+def _duration_parts(raw):
+    """(days, months) of a duration written "30 days", "2 months" or "1 year"; each caller
+    builds its own Duration from them."""
+    m = _DURATION_RE.fullmatch(raw) if isinstance(raw, str) else None
+    if not m:
+        raise _Invalid("E501", f"{_dumps(raw)} is not a duration")
+    n, unit = int(m.group(1)), m.group(2)
+    return (n, 0) if unit.startswith("day") else (0, n if unit.startswith("month") else 12 * n)
 
 
 def _c_text(raw):

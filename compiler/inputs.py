@@ -9,14 +9,13 @@ coerced or dropped.
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any, Callable
 
 from compiler import ir
 from compiler.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer, _c_list,
-                                  _c_money, _c_rate, _c_text, _c_year, _dumps, _Invalid,
-                                  _record_fields)
+                                  _c_money, _c_rate, _c_text, _c_year, _duration_parts,
+                                  _Invalid, _record_fields)
 from compiler.types import Type
 from compiler.values import Duration, display
 from dsl.diagnostics import Diagnostic, did_you_mean, error
@@ -47,7 +46,6 @@ _SCALARS: dict[str, Callable[[Any], Any]] = {
     "boolean": _c_boolean, "integer": _c_integer, "year": _c_year, "money": _c_money,
     "decimal": _c_decimal, "rate": _c_rate, "date": _c_date, "text": _c_text,
 }
-_DURATION = re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
 
 
 def convert(raw: Any, t: Type) -> Any:
@@ -63,13 +61,9 @@ def convert(raw: Any, t: Type) -> Any:
         return _c_list(raw, lambda item: convert(item, element))
     if kind == "record":
         return _record(raw, t)
-    if kind == "duration":  # read into compiler.values.Duration (the runtime has its own)
-        m = _DURATION.fullmatch(raw) if isinstance(raw, str) else None
-        if not m:
-            raise _Invalid("E501", f"{_dumps(raw)} is not a duration")
-        n, unit = int(m.group(1)), m.group(2)
-        return Duration(days=n) if unit.startswith("day") else \
-            Duration(months=n if unit.startswith("month") else 12 * n)
+    if kind == "duration":
+        days, months = _duration_parts(raw)
+        return Duration(days=days, months=months)
     raise _Invalid("E501", f"cannot read a value of type {t}")  # pragma: no cover
 
 

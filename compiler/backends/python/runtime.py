@@ -26,9 +26,9 @@ from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
 # with the interpreter: a generated module holds that file's text here, not this import.
 from compiler.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer,
                                   _c_list, _c_money, _c_rate, _c_text, _c_year, _D, _DATE_RE,
-                                  _did_you_mean, _difflib, _dt, _dumps, _HUGE_INT, _Invalid,
-                                  _InvalidOperation, _json, _not_huge, _number, _re,
-                                  _record_fields, _what, _whole)
+                                  _did_you_mean, _difflib, _dt, _dumps, _duration_parts,
+                                  _DURATION_RE, _HUGE_INT, _Invalid, _InvalidOperation, _json,
+                                  _not_huge, _number, _re, _record_fields, _what, _whole)
 # ---------------------------------------------------------------- end of conversions
 
 _CENT = _D("0.01")
@@ -294,16 +294,9 @@ def _no_value(name, declared_at, when, reason, site):
 # ---------------------------------------------------------------- input validation
 
 
-_DURATION_RE = _re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
-
-
 def _c_duration(raw):
-    m = _DURATION_RE.fullmatch(raw) if isinstance(raw, str) else None
-    if not m:
-        raise _Invalid("E501", f"{_dumps(raw)} is not a duration")
-    n, unit = int(m.group(1)), m.group(2)
-    return Duration(days=n) if unit.startswith("day") else \
-        Duration(months=n if unit.startswith("month") else 12 * n)
+    days, months = _duration_parts(raw)
+    return Duration(days=days, months=months)
 
 
 def _field_problem(exc, name):
