@@ -2,11 +2,12 @@
 
 `legiste verify policies` runs on every save, where one file changed. A search is
 deterministic for a seed, so its result is a function of the policy's texts (the
-policy and every module it uses), the example count, the seed and Légiste's own code:
-a policy whose every invariant held is recorded under a digest of those in
-`.legiste/verify.json`, and not searched again until one of them changes. Failures are
-never recorded: they are searched again and printed in full. Replaying hypothesis'
-database makes a result depend on that database, so no record is used then.
+policy and every module it uses), the example count, the seed and Légiste's own code
+(and of today's date, for a policy evaluated as of today): a policy whose every
+invariant held is recorded under a digest of those in `.legiste/verify.json`, and not
+searched again until one of them changes. Failures are never recorded: they are
+searched again and printed in full. Replaying hypothesis' database makes a result
+depend on that database, so no record is used then.
 
 Policies are verified in forked worker processes (one per core), each verifying a
 whole policy; the outcomes come back pickled, in the order of the policies.
@@ -14,6 +15,7 @@ whole policy; the outcomes come back pickled, in the order of the policies.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
@@ -53,7 +55,9 @@ def cache_key(policy: Policy, max_examples: int, seed: int | None) -> str:
     """What a policy's verification depends on, digested."""
     units = sorted(policy.program.units.values(), key=lambda u: u.id)
     texts = [(u.id, SOURCES.text(u.file)) for u in units]
-    blob = json.dumps([_FORMAT, _code(), max_examples, seed, texts], ensure_ascii=False)
+    # A policy without an `as of` input is evaluated as of today: its result is today's.
+    today = None if policy.unit.as_of else dt.date.today().isoformat()
+    blob = json.dumps([_FORMAT, _code(), max_examples, seed, texts, today], ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
