@@ -11,7 +11,7 @@ and, when it exists, the INAMI integrated practice prime
 1. synthetic cases are drawn with a seeded `random.Random` (the tele-secretariat cases and
    its hand-written rule come from bench/eval_bench.py), then validated once by the
    interpreter (`Policy.validate`, not timed);
-2. the policy is compiled to a module (`compiler.backends.python.generate`) and imported;
+2. the policy is compiled to a module (`legiste.compiler.backends.python.generate`) and imported;
 3. the interpreter, the generated module and the hand-written function must agree on every
    output of every case — and the generated `evaluate` on raw JSON-like input must give
    the interpreter's `Result.to_json()` — or the benchmark stops with an error;
@@ -236,9 +236,9 @@ def _chunked_time(contenders: dict[str, Callable[[list[Any]], Any]], chunks: lis
 
 
 def run_bench(bench: Bench, args: argparse.Namespace, folder: Path) -> bool:
-    from compiler.api import Policy
-    from compiler.backends.python import generate
-    from compiler.values import to_json
+    from legiste.compiler.api import Policy
+    from legiste.compiler.backends.python import generate
+    from legiste.compiler.runtime.values import to_json
 
     policy = Policy.load(bench.path)
     t0 = time.perf_counter()

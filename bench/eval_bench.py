@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cases and --repeat must be at least 1")
 
     sys.path.insert(0, str(REPO_ROOT))
-    from compiler.api import Policy
-    from dsl.diagnostics import DiagnosticError, render_plain
+    from legiste.compiler.api import Policy
+    from legiste.dsl.diagnostics import DiagnosticError, render_plain
 
     try:
         policy = Policy.load(POLICY)

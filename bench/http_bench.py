@@ -43,7 +43,7 @@ def free_port() -> int:
 
 def start(port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, NO_COLOR="1")
-    return subprocess.Popen([sys.executable, "-c", "from compiler.cli import run; run()", "serve", POLICY,
+    return subprocess.Popen([sys.executable, "-c", "from legiste.compiler.faces.cli import run; run()", "serve", POLICY,
                              "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
                             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from compiler.api import Policy
-from compiler.verify import Verifier, case_json
-from compiler.verify_batch import verify_policies
+from legiste.compiler.api import Policy
+from legiste.compiler.tools.verify import Verifier, case_json
+from legiste.compiler.tools.verify_batch import verify_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 

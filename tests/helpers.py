@@ -11,10 +11,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from compiler.api import Policy
-from dsl import ast
-from dsl.diagnostics import Diagnostic, DiagnosticError
-from dsl.parser import parse_module
+from legiste.compiler.api import Policy
+from legiste.dsl import ast
+from legiste.dsl.diagnostics import Diagnostic, DiagnosticError
+from legiste.dsl.parser import parse_module
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOOD = REPO_ROOT / "tests" / "cases" / "good"

@@ -1,6 +1,6 @@
 """The `legiste` command, run as a user runs it: a subprocess, exit codes, printed text.
 
-The command is `compiler.cli:run`; it is started with the interpreter running the
+The command is `legiste.compiler.faces.cli:run`; it is started with the interpreter running the
 tests, from the repository root, so the project's pyproject.toml gives the module
 roots and the sources path.
 """
@@ -25,7 +25,7 @@ def legiste(*args: str, stdin: str | None = None, cwd: Path = REPO_ROOT) -> subp
     env = {k: v for k, v in os.environ.items()
            if k not in ("FORCE_COLOR", "LEGISTE_PATH", "LEGISTE_SOURCES", "PY_COLORS")}
     env.update(NO_COLOR="1", COLUMNS="200", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-c", "from compiler.cli import run; run()", *args],
+    return subprocess.run([sys.executable, "-c", "from legiste.compiler.faces.cli import run; run()", *args],
                           cwd=cwd, input=stdin, capture_output=True, text=True, encoding="utf-8",
                           env=env, timeout=120)
 
@@ -43,7 +43,7 @@ def solo_case() -> dict[str, object]:
 # ------------------------------------------------------------------ check
 
 def test_check_the_repository_policies() -> None:
-    result = legiste("check", "policies", "stdlib")
+    result = legiste("check", "policies", "legiste/stdlib")
     assert result.returncode == 0, result.stderr
     assert re.search(r"checked \d+ files: 0 errors", result.stdout)
     assert_no_traceback(result)
@@ -238,7 +238,7 @@ def _project(tmp_path: Path, policy_text: str) -> Path:
     """A project directory of its own (verify records results in .legiste/ there)."""
     (tmp_path / "pyproject.toml").write_text(
         "[tool.legiste]\n"
-        f"modules = [{json.dumps(str(REPO_ROOT / 'stdlib'))}]\n"
+        f"modules = [{json.dumps(str(REPO_ROOT / 'legiste' / 'stdlib'))}]\n"
         f"sources = [{json.dumps(str(REPO_ROOT.parent / 'shared' / 'seeds'))}]\n", encoding="utf-8")
     (tmp_path / "telesecretariat.legis").write_text(policy_text, encoding="utf-8")
     return tmp_path

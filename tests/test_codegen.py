@@ -5,7 +5,7 @@ written here that uses every kind of expression) the generated module must:
 
 - run with the standard library only (`python -I -S`: no site-packages, so no Légiste,
   lark or attrs could be imported);
-- give, on cases hypothesis derives from the policy (compiler.verify), the same outputs to
+- give, on cases hypothesis derives from the policy (legiste.compiler.tools.verify), the same outputs to
   the cent, the same trace.v1 explanation JSON and the same errors (code, message,
   location) as the interpreter — and the same input diagnostics on malformed cases;
 - resist injection: texts full of quotes, backslashes and Python code, rules and inputs
@@ -35,12 +35,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.api import Policy
-from compiler.backends.json_schema import input_schema, output_schema
-from compiler.backends.python import generate
-from compiler.verify import case_json, case_strategy, harvest, strategy_for
-from compiler.values import to_json
-from dsl.diagnostics import DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.backends.json_schema import input_schema, output_schema
+from legiste.compiler.backends.python import generate
+from legiste.compiler.tools.verify import case_json, case_strategy, harvest, strategy_for
+from legiste.compiler.runtime.values import to_json
+from legiste.dsl.diagnostics import DiagnosticError
 from helpers import GOOD, REPO_ROOT, compile_policy
 
 BAD = REPO_ROOT / "tests" / "cases" / "bad"
@@ -650,7 +650,7 @@ def test_a_division_by_zero_in_an_unevaluated_condition_is_explained_alike(tmp_p
 
 
 def test_legiste_compile_target_python(tmp_path: Path, in_repo_root: Path) -> None:
-    from compiler.cli import main
+    from legiste.compiler.faces.cli import main
 
     out = tmp_path / "telesecretariat.py"
     runner = CliRunner()

@@ -32,14 +32,14 @@ import pytest
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
-from compiler.api import Policy
-from compiler.explain import Trace
-from compiler.strategies import case_strategy, harvest, strategy_for
-from compiler.verify import case_json
-from dsl import ast
-from dsl.diagnostics import DiagnosticError
-from dsl.parser import parse_module
-from dsl.span import NO_SPAN
+from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.explain import Trace
+from legiste.compiler.tools.strategies import case_strategy, harvest, strategy_for
+from legiste.compiler.tools.verify import case_json
+from legiste.dsl import ast
+from legiste.dsl.diagnostics import DiagnosticError
+from legiste.dsl.parser import parse_module
+from legiste.dsl.span import NO_SPAN
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.api import Policy, compile_file
-from dsl.diagnostics import CODES, Diagnostic, DiagnosticError, render_plain
+from legiste.compiler.api import Policy, compile_file
+from legiste.dsl.diagnostics import CODES, Diagnostic, DiagnosticError, render_plain
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/cases/bad")  # relative to the repository root
@@ -172,7 +172,7 @@ def test_input_problems_are_all_reported(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_every_syntax_error_of_a_file_is_reported() -> None:
     """One bad declaration does not hide the next one."""
-    from dsl.parser import parse_module
+    from legiste.dsl.parser import parse_module
 
     text = ("policy t.two_errors\n\n"
             "define a = 1 +\n\n"
@@ -193,7 +193,7 @@ def test_every_syntax_error_of_a_file_is_reported() -> None:
 ])
 def test_syntax_messages_name_no_internal_terminal(source: str) -> None:
     """Lark's terminal names (__ANON_3, RPAR, _NL…) never reach an author."""
-    from dsl.parser import parse_module
+    from legiste.dsl.parser import parse_module
 
     _, diagnostics = parse_module(source, "p.legis")
     assert diagnostics

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from compiler.api import Policy
-from compiler.examples import run_examples
-from compiler.types import BOOLEAN, DATE, DECIMAL, MONEY, RATE, list_of
-from compiler.values import Duration, display, to_json
-from dsl.diagnostics import DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.tools.examples import run_examples
+from legiste.compiler.ir.types import BOOLEAN, DATE, DECIMAL, MONEY, RATE, list_of
+from legiste.compiler.runtime.values import Duration, display, to_json
+from legiste.dsl.diagnostics import DiagnosticError
 from helpers import (GOOD, QUOTE_DMG, QUOTE_EMR, QUOTE_RECENT, SEED_000, compile_errors,
                      compile_policy, codes, define_value, run, run_error, type_of, value)
 

@@ -8,9 +8,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from compiler.api import Policy
-from compiler.explain import TRACE_VERSION, Trace, render_line
-from dsl.diagnostics import DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.explain import TRACE_VERSION, Trace, render_line
+from legiste.dsl.diagnostics import DiagnosticError
 from helpers import (QUOTE_DMG, QUOTE_EMR, QUOTE_HALF, QUOTE_RECENT, SEED_000, SOLO_GP,
                      TELESECRETARIAT, compile_policy)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from compiler.api import Policy
-from compiler.inputs import parse_json, validate
-from compiler.values import Duration
-from dsl.diagnostics import DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.inputs import parse_json, validate
+from legiste.compiler.runtime.values import Duration
+from legiste.dsl.diagnostics import DiagnosticError
 from helpers import compile_policy
 
 D = Decimal

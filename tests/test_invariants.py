@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.api import Policy
-from compiler.verify import Verifier
+from legiste.compiler.api import Policy
+from legiste.compiler.tools.verify import Verifier
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -79,7 +79,7 @@ def _plant(text: str, right: str | tuple[str, ...], wrong: str | tuple[str, ...]
 
 @pytest.fixture()
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LEGISTE_PATH", str(ROOT / "stdlib"))
+    monkeypatch.setenv("LEGISTE_PATH", str(ROOT / "legiste" / "stdlib"))
     monkeypatch.setenv("LEGISTE_SOURCES", str(SEEDS))
     return tmp_path
 

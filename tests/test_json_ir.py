@@ -20,10 +20,10 @@ import jsonschema
 import pytest
 import referencing
 
-from compiler.api import Policy
-from compiler.backends.json_ir import expr_json, to_json_ir, type_json
-from compiler.backends.json_schema import input_schema, output_schema
-from compiler.examples import run_example
+from legiste.compiler.api import Policy
+from legiste.compiler.backends.json_ir import expr_json, to_json_ir, type_json
+from legiste.compiler.backends.json_schema import input_schema, output_schema
+from legiste.compiler.tools.examples import run_example
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO_ROOT / "docs" / "schemas"
@@ -279,7 +279,7 @@ def test_the_trace_schema_refuses_broken_explanations() -> None:
 def _legiste(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("LEGISTE_PATH", "LEGISTE_SOURCES")}
     env.update(NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-c", "from compiler.cli import run; run()", *args],
+    return subprocess.run([sys.executable, "-c", "from legiste.compiler.faces.cli import run; run()", *args],
                           cwd=REPO_ROOT, capture_output=True, text=True, encoding="utf-8", env=env,
                           timeout=120)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import lark
 import pytest
 
-from dsl import ast
-from dsl.ast import (Aggregate, Assignment, At, Between, Binary, BoolLit, Call, Cite, DateLit,
+from legiste.dsl import ast
+from legiste.dsl.ast import (Aggregate, Assignment, At, Between, Binary, BoolLit, Call, Cite, DateLit,
                      Define, Example, Exception_, FirstOf, Header, If, InputField, Invariant, Item,
                      ListExpr, Name, Number, Ref, TextLit, TypeRef, Unary)
-from dsl.parser import GRAMMAR, _Indenter, lark_parser, parse_module
+from legiste.dsl.parser import GRAMMAR, _Indenter, lark_parser, parse_module
 from helpers import GOOD, parse, parse_decl
 
 

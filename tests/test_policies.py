@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from compiler.api import Policy, compile_file
-from compiler.examples import run_example
-from dsl.diagnostics import render_plain
+from legiste.compiler.api import Policy, compile_file
+from legiste.compiler.tools.examples import run_example
+from legiste.dsl.diagnostics import render_plain
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE_FILES = sorted((ROOT / "policies").rglob("*.legis")) + sorted((ROOT / "stdlib").rglob("*.legis"))
+RULE_FILES = sorted((ROOT / "policies").rglob("*.legis")) + sorted((ROOT / "legiste" / "stdlib").rglob("*.legis"))
 POLICY_FILES = sorted((ROOT / "policies").rglob("*.legis"))
 
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from compiler.api import Policy
-from compiler.backends.python import generate
-from compiler.values import to_json
-from dsl.diagnostics import DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.backends.python import generate
+from legiste.compiler.runtime.values import to_json
+from legiste.dsl.diagnostics import DiagnosticError
 from helpers import REPO_ROOT, compile_policy
 
 FAST = """

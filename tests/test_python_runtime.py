@@ -2,9 +2,9 @@
 
 Every generated module carries this file's text; tests/test_codegen.py checks whole
 modules against the interpreter. Here the helpers are tested alone: the text copied
-imports the standard library only (with compiler/conversions.py, the input converters
+imports the standard library only (with compiler/runtime/conversions.py, the input converters
 the interpreter shares, in place of their import), and its converters, roundings, dates
-and errors behave as the interpreter's (compiler/inputs.py, compiler/values.py,
+and errors behave as the interpreter's (compiler/interpreter/inputs.py, compiler/runtime/values.py,
 compiler/builtins.py).
 """
 
@@ -20,17 +20,18 @@ from typing import Any
 
 import pytest
 
-from compiler import inputs, values
-from compiler.api import Policy
-from compiler.backends.python import generate
-from compiler.backends.python import runtime as rt
-from compiler.backends.python.generator import runtime_source
-from compiler.types import SCALARS
-from compiler.values import round_to
+from legiste.compiler.interpreter import inputs
+from legiste.compiler.runtime import values
+from legiste.compiler.api import Policy
+from legiste.compiler.backends.python import generate
+from legiste.compiler.backends.python import runtime as rt
+from legiste.compiler.backends.python.generator import runtime_source
+from legiste.compiler.ir.types import SCALARS
+from legiste.compiler.runtime.values import round_to
 from helpers import TELESECRETARIAT
 
 RUNTIME = Path(rt.__file__)
-CONVERSIONS = RUNTIME.parent.parent.parent / "conversions.py"
+CONVERSIONS = RUNTIME.parents[2] / "runtime" / "conversions.py"
 
 
 def _imports(source: str) -> set[str]:
@@ -44,9 +45,9 @@ def _imports(source: str) -> set[str]:
 
 
 def test_the_runtime_imports_the_standard_library_only() -> None:
-    # The file itself takes its converters from compiler/conversions.py; the text copied
+    # The file itself takes its converters from compiler/runtime/conversions.py; the text copied
     # into a generated module holds that file instead, which imports the stdlib only.
-    assert _imports(RUNTIME.read_text(encoding="utf-8")) - set(sys.stdlib_module_names) == {"compiler"}
+    assert _imports(RUNTIME.read_text(encoding="utf-8")) - set(sys.stdlib_module_names) == {"legiste"}
     assert _imports(CONVERSIONS.read_text(encoding="utf-8")) <= set(sys.stdlib_module_names)
     assert _imports(runtime_source()) and _imports(runtime_source()) <= set(sys.stdlib_module_names)
 
@@ -54,7 +55,7 @@ def test_the_runtime_imports_the_standard_library_only() -> None:
 def test_a_generated_module_carries_the_runtime_verbatim_without_docstring_or_stand_ins() -> None:
     text = RUNTIME.read_text(encoding="utf-8")
     copied = runtime_source()
-    # runtime.py as it is, its conversions import replaced by compiler/conversions.py.
+    # runtime.py as it is, its conversions import replaced by compiler/runtime/conversions.
     before, _, rest = text.partition("# ---------------------------------------------------------------- conversions\n")
     after = rest[rest.index("# ---------------------------------------------------------------- end of"):]
     conversions = CONVERSIONS.read_text(encoding="utf-8")

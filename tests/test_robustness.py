@@ -1,11 +1,11 @@
 """Robustness: whatever an author types, Légiste answers with diagnostics, never a crash.
 
-Random mutations of the real rule files (every .legis under policies/ and stdlib/) are
+Random mutations of the real rule files (every .legis under policies/ and legiste/stdlib/) are
 compiled; a mutant that still compiles has its examples run. The only acceptable
 outcomes are a program, a list of diagnostics, or a `DiagnosticError` raised by the
 API. Any other exception is a bug.
 
-The mutants live in a copy of policies/ and stdlib/ with its own pyproject.toml (the
+The mutants live in a copy of policies/ and legiste/stdlib/ with its own pyproject.toml (the
 same module roots, the repository's sources path), so `use be.index` resolves to the
 copy and a mutated stdlib module is seen by the policies that use it.
 
@@ -27,13 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.api import Policy, compile_file
-from compiler.config import load_config
-from compiler.examples import run_examples
-from dsl.diagnostics import DiagnosticError, render_plain
+from legiste.compiler.api import Policy, compile_file
+from legiste.compiler.resolution.config import load_config
+from legiste.compiler.tools.examples import run_examples
+from legiste.dsl.diagnostics import DiagnosticError, render_plain
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-TREES = ("policies", "stdlib")
+TREES = ("policies", "legiste/stdlib")
 FILES = sorted(str(p.relative_to(REPO_ROOT)) for tree in TREES
                for p in (REPO_ROOT / tree).rglob("*.legis"))
 ORIGINALS = {f: (REPO_ROOT / f).read_text(encoding="utf-8") for f in FILES}
@@ -137,7 +137,7 @@ def mutant(draw: st.DrawFn) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Path]:
-    """A copy of policies/ and stdlib/ that resolves modules and sources like the repository."""
+    """A copy of policies/ and legiste/stdlib/ that resolves modules and sources like the repository."""
     sources = load_config(REPO_ROOT).sources
     with tempfile.TemporaryDirectory(prefix="legiste-mutants-") as tmp:
         root = Path(tmp)
@@ -151,8 +151,8 @@ def sandbox() -> Iterator[Path]:
 
 
 def _users(root: Path, module_file: str) -> list[Path]:
-    """The policies of the sandbox that `use` the module in module_file (stdlib/a/b.legis)."""
-    name = ".".join(Path(module_file).with_suffix("").parts[1:])
+    """The policies of the sandbox that `use` the module in module_file (legiste/stdlib/a/b.legis)."""
+    name = ".".join(Path(module_file).with_suffix("").relative_to(TREES[1]).parts)
     pattern = re.compile(rf"^use {re.escape(name)}\b", re.M)
     return [p for p in sorted((root / "policies").rglob("*.legis"))
             if pattern.search(p.read_text(encoding="utf-8"))]
@@ -176,7 +176,7 @@ def check_mutant(root: Path, file: str, text: str) -> None:
         target.write_bytes(text.encode("utf-8", "surrogatepass"))
         try:
             exercise(target)
-            if file.startswith("stdlib/"):  # a mutated module is seen by the policies using it
+            if file.startswith(TREES[1] + "/"):  # a mutated module is seen by the policies using it
                 for policy in _users(root, file):
                     exercise(policy)
         except DiagnosticError as exc:  # allowed: the API's way to report problems

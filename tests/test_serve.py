@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from compiler.api import Policy
-from compiler.backends.json_schema import input_schema, output_schema
-from compiler.serve import MAX_BODY, TRACE_COMPONENTS
-from dsl.diagnostics import CODES, DiagnosticError
+from legiste.compiler.api import Policy
+from legiste.compiler.backends.json_schema import input_schema, output_schema
+from legiste.compiler.faces.serve import MAX_BODY, TRACE_COMPONENTS
+from legiste.dsl.diagnostics import CODES, DiagnosticError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICY_ID = "be.brussels.telesecretariat"
@@ -58,7 +58,7 @@ class Server:
                    PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])))
         self.log = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from compiler.cli import run; run()", "serve", *args,
+            [sys.executable, "-c", "from legiste.compiler.faces.cli import run; run()", "serve", *args,
              "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
             cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -416,8 +416,8 @@ def test_the_service_answers_what_the_interpreter_computes(server: Server, path:
     """Equivalence by property: hypothesis cases drawn from the policy itself (as
     `legiste verify` draws them) get, over HTTP, exactly the interpreter's JSON — outputs
     to the cent and the trace.v1 explanation — or the same diagnostics."""
-    from compiler.strategies import case_strategy, harvest
-    from compiler.verify import case_json
+    from legiste.compiler.tools.strategies import case_strategy, harvest
+    from legiste.compiler.tools.verify import case_json
 
     cwd = os.getcwd()
     os.chdir(REPO_ROOT)

@@ -1,10 +1,10 @@
-"""The type and unit tables (compiler.types) and the checker's unit errors in a policy."""
+"""The type and unit tables (legiste.compiler.ir.types) and the checker's unit errors in a policy."""
 
 from __future__ import annotations
 
 import pytest
 
-from compiler.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, RATE, TEXT, YEAR,
+from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, RATE, TEXT, YEAR,
                             Type, arithmetic, assignable, comparable, list_of, unify)
 from helpers import codes, compile_errors, type_of
 

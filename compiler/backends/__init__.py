@@ -1,2 +1,0 @@
-"""Back ends: one module per target that consumes the typed IR (generated Python, JSON IR,
-SQL, documentation). Each is a function of `compiler.ir.Program`."""

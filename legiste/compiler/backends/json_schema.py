@@ -1,0 +1,97 @@
+"""JSON Schema of a policy's inputs and outputs (draft 2020-12).
+
+Money, decimals and rates travel as decimal strings (numbers are accepted on input,
+never produced), dates as ISO strings: a reader in any language gets exact values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from legiste.compiler import ir
+from legiste.compiler.ir.types import Type
+from legiste.compiler.runtime.values import to_json
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_DECIMAL = r"^-?\d+(\.\d+)?$"
+
+
+def type_schema(t: Type, *, output: bool = False) -> dict[str, Any]:
+    """The schema of one value of type t (as input, or as produced in outputs)."""
+    kind = t.kind
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "integer":
+        return {"type": "integer"}
+    if kind == "year":
+        return {"type": "integer", "minimum": 1000, "maximum": 9999}
+    if kind == "money":
+        money = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "description": "amount in EUR"}
+        return money if output else {"anyOf": [money, {"type": "number", "multipleOf": 0.01}]}
+    if kind in ("decimal", "rate"):
+        text = {"type": "string", "pattern": _DECIMAL}
+        if kind == "rate":
+            text["description"] = "a fraction (0.2 = 20 %)"
+        return text if output else {"anyOf": [text, {"type": "number"}]}
+    if kind == "date":
+        return {"type": "string", "format": "date"}
+    if kind == "duration":
+        return {"type": "string", "pattern": r"^\d+ (day|days|month|months|year|years)$"}
+    if kind == "text":
+        return {"type": "string"}
+    if kind == "enum":
+        return {"type": "string", "enum": list(t.members)}
+    if kind == "list":
+        return {"type": "array", "items": type_schema(t.element, output=output)}  # type: ignore[arg-type]
+    if kind == "record":
+        bounds = {name: (low, high) for name, low, high in t.bounds}
+        properties = {}
+        for name, field_type in t.fields:
+            properties[name] = _bounded(type_schema(field_type, output=output), field_type,
+                                        *bounds.get(name, (None, None)))
+        return {"type": "object", "properties": properties, "required": [n for n, _ in t.fields],
+                "additionalProperties": False}
+    raise ValueError(f"no JSON schema for {t}")  # pragma: no cover
+
+
+def _bounded(schema: dict[str, Any], t: Type, low: Any, high: Any) -> dict[str, Any]:
+    """Bounds in the schema where JSON Schema can say them (numbers); else in words."""
+    if low is None and high is None:
+        return schema
+    words = []
+    if low is not None:
+        words.append(f"at least {to_json(low, t)}")
+    if high is not None:
+        words.append(f"at most {to_json(high, t)}")
+    schema = dict(schema)
+    if t.kind in ("integer", "year"):
+        if low is not None:
+            schema["minimum"] = low
+        if high is not None:
+            schema["maximum"] = high
+    else:
+        schema["x-legiste-bounds"] = {"minimum": None if low is None else to_json(low, t),
+                                      "maximum": None if high is None else to_json(high, t)}
+    schema["description"] = "; ".join(filter(None, [schema.get("description"), ", ".join(words)]))
+    return schema
+
+
+def input_schema(unit: ir.Unit) -> dict[str, Any]:
+    """The schema of one input case of a policy."""
+    properties = {}
+    for decl in unit.inputs:
+        schema = type_schema(decl.type)
+        if decl.description:
+            schema["description"] = decl.description
+        schema = _bounded(schema, decl.type, decl.minimum, decl.maximum)
+        properties[decl.name] = schema
+    return {"$schema": DRAFT, "title": f"{unit.id} inputs", "type": "object",
+            "properties": properties, "required": [d.name for d in unit.inputs],
+            "additionalProperties": False}
+
+
+def output_schema(unit: ir.Unit) -> dict[str, Any]:
+    """The schema of the outputs object of an evaluation."""
+    properties = {d.name: type_schema(d.type, output=True) for d in unit.outputs}
+    return {"$schema": DRAFT, "title": f"{unit.id} outputs", "type": "object",
+            "properties": properties, "required": list(properties), "additionalProperties": False}

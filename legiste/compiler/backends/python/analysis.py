@@ -1,0 +1,277 @@
+"""What the generator knows of a policy's expressions before it writes code: whether a
+value is surely a Decimal, whether it can fail, how often each rule is read, and so which
+rules are memoised and which are read in place (inlined)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from legiste.compiler import ir
+from legiste.compiler.interpreter.explain import _walk
+from legiste.compiler.ir.types import Type
+
+# The number of days of each month in every year (February: 28).
+_SURE_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class RuleFacts:
+    """Facts about the expressions of a program (its policy and the modules it uses)."""
+
+    def __init__(self, program: ir.Program):
+        self.program = program
+        self.definitions = {d.id: d for u in program.units.values() for d in u.definitions}
+        self.inlined_ids: set[str] = set()  # set by `inlined`
+        self.inputs = {decl.name: decl for decl in program.policy.inputs}
+
+    def is_decimal(self, node: Any) -> bool:
+        """Whether a money/decimal/rate expression is always a Decimal at run time (a whole
+        number may stand where a decimal is declared: `if c then 1 else 2.5`)."""
+        if isinstance(node, ir.Const):
+            return isinstance(node.value, Decimal)
+        if isinstance(node, (ir.Input, ir.Param)):
+            return node.type.kind in ("money", "decimal", "rate")
+        if isinstance(node, ir.Local):
+            d = self.definitions[node.id]
+            return d.type.kind in ("decimal", "rate") or (
+                d.type.kind == "money" and (d.kind == "output" or self.is_decimal(d.expr)))
+        if isinstance(node, ir.Arith) and node.impl == "num":
+            if node.op == "/":
+                return True
+            return self.is_decimal(node.left) or self.is_decimal(node.right)
+        if isinstance(node, ir.Call):
+            if node.func in ("round", "round_down", "round_up", "sum", "average"):
+                return True
+            if node.func in ("min", "max", "abs"):
+                return all(self.is_decimal(a) for a in node.args)
+        if isinstance(node, ir.If):
+            return self.is_decimal(node.then) and self.is_decimal(node.otherwise)
+        if isinstance(node, ir.FirstOf):
+            return all(self.is_decimal(b.value) for b in node.branches) and (
+                node.otherwise is None or self.is_decimal(node.otherwise))
+        return False
+
+    def is_computed(self, node: Any) -> bool:
+        """Whether a value is the result of Decimal arithmetic, hence has no more digits than
+        the decimal context's precision (28 by default; at most 60 assumed)."""
+        return isinstance(node, ir.Arith) and node.impl == "num" and (
+            node.op == "/" or self.is_decimal(node.left) or self.is_decimal(node.right))
+
+    def cannot_fail(self, node: Any) -> bool:
+        """Whether evaluating an expression can raise no ArithmeticError (so that a rule made
+        of it may be inlined without changing which rule an error names)."""
+        if isinstance(node, (ir.Const, ir.Input, ir.Var, ir.Local)):
+            return True  # a rule's function turns its own arithmetic failures into errors
+        if isinstance(node, ir.Param):
+            return all(v.index is None for v in self.program.parameter(node.id).values) and (
+                node.at is None or self.cannot_fail(node.at))
+        if isinstance(node, ir.Field):
+            return self.cannot_fail(node.record)
+        if isinstance(node, ir.Unary):
+            return (node.op == "not" or node.type.kind in ("integer", "year")) and \
+                self.cannot_fail(node.operand)
+        if isinstance(node, ir.Arith):
+            if node.impl == "num" and node.type.kind not in ("integer", "year"):
+                return False
+            return self.cannot_fail(node.left) and self.cannot_fail(node.right)
+        if isinstance(node, ir.Call):
+            if node.func in ("round", "round_down", "round_up", "sum", "average"):
+                return False
+            if node.func == "abs" and node.type.kind not in ("integer",):
+                return False
+            return all(self.cannot_fail(a) for a in node.args)
+        if isinstance(node, (ir.Compare, ir.Logic)):
+            return self.cannot_fail(node.left) and self.cannot_fail(node.right)
+        if isinstance(node, ir.Between):
+            return all(self.cannot_fail(x) for x in (node.value, node.low, node.high))
+        if isinstance(node, ir.If):
+            return all(self.cannot_fail(x) for x in (node.cond, node.then, node.otherwise))
+        if isinstance(node, ir.FirstOf):
+            return all(self.cannot_fail(b.cond) and self.cannot_fail(b.value) for b in node.branches) \
+                and (node.otherwise is None or self.cannot_fail(node.otherwise))
+        if isinstance(node, ir.Aggregate):
+            return all(self.cannot_fail(i.expr) and all(self.cannot_fail(e.cond) for e in i.exceptions)
+                       for i in node.items) and all(
+                self.cannot_fail(x) for x in (node.over, node.k) if x is not None)
+        if isinstance(node, (ir.ListLit,)):
+            return all(self.cannot_fail(i) for i in node.items)
+        if isinstance(node, ir.RecordLit):
+            return all(self.cannot_fail(v) for _, v in node.fields)
+        if isinstance(node, ir.Comprehension):
+            return all(self.cannot_fail(x) for x in (node.source, node.where, node.body)
+                       if x is not None)
+        return False
+
+    @staticmethod
+    def size(node: Any) -> int:
+        """The number of IR nodes of an expression."""
+        n = 1
+        for name in getattr(type(node), "__attrs_attrs__", ()):
+            if name.name in ("span", "cites", "type"):
+                continue
+            value = getattr(node, name.name)
+            for child in (value if isinstance(value, tuple) else (value,)):
+                if hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type):
+                    n += RuleFacts.size(child)
+        return n
+
+    def inlined(self, counts: dict[str, int]) -> set[str]:
+        """Rules read in place rather than called: a `define` that cannot fail and is small
+        (a date, a year, a test), or read once."""
+        inlined = set()
+        for d in self.definitions.values():
+            if d.kind != "define" or d.type.kind in ("money", "decimal", "rate"):
+                continue
+            if not self.cannot_fail(d.expr):
+                continue
+            refs = counts.get(d.id, 0)
+            if (self.size(d.expr) <= 12 and self.cheap(d.expr)) or (refs <= 1 and self.size(d.expr) <= 12):
+                inlined.add(d.id)
+        self.inlined_ids = inlined
+        return inlined
+
+    def cheap(self, node: Any) -> bool:
+        """No call (but year/month/day), no parameter, no other rule: cheaper to recompute
+        than to memoise."""
+        if isinstance(node, (ir.Param, ir.Local, ir.Comprehension)):
+            return False
+        if isinstance(node, ir.Call) and node.func not in ("year", "month", "day"):
+            return False
+        for name in getattr(type(node), "__attrs_attrs__", ()):
+            if name.name in ("span", "cites", "type"):
+                continue
+            value = getattr(node, name.name)
+            for child in (value if isinstance(value, tuple) else (value,)):
+                if hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type) \
+                        and not self.cheap(child):
+                    return False
+        return True
+
+    def reference_counts(self) -> dict[str, int]:
+        """How many places read each definition (a read inside a comprehension counts as
+        many): a definition read once is not memoised."""
+        counts: dict[str, int] = {}
+
+        def walk(node: Any, loop: bool) -> None:
+            if isinstance(node, ir.Local):
+                counts[node.id] = counts.get(node.id, 0) + (2 if loop else 1)
+            if isinstance(node, ir.Comprehension):
+                walk(node.source, loop)
+                if node.where is not None:
+                    walk(node.where, True)
+                walk(node.body, True)
+                return
+            for name in getattr(type(node), "__attrs_attrs__", ()):
+                if name.name in ("span", "cites", "type"):
+                    continue
+                value = getattr(node, name.name)
+                for child in (value if isinstance(value, tuple) else (value,)):
+                    if isinstance(child, tuple):
+                        for sub in child:
+                            if hasattr(type(sub), "__attrs_attrs__") and not isinstance(sub, Type):
+                                walk(sub, loop)
+                    elif hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type):
+                        walk(child, loop)
+
+        for d in self.definitions.values():
+            walk(d.expr, False)
+        for d in self.program.policy.outputs:
+            counts[d.id] = counts.get(d.id, 0) + 1
+        return counts
+
+    def valid_date(self, node: ir.Call) -> bool:
+        """Whether `date(y, m, d)` surely exists: a year surely in the calendar (see
+        `int_range`), a constant month and a constant day that every such month has (or a
+        day up to 28 of any month)."""
+        year, month, day = node.args
+        years = self.int_range(year)
+        if years is None or not 1 <= years[0] <= years[1] <= 9999:
+            return False
+        if not (isinstance(day, ir.Const) and type(day.value) is int and day.value >= 1):
+            return False
+        if isinstance(month, ir.Const) and type(month.value) is int and 1 <= month.value <= 12:
+            return day.value <= _SURE_DAYS[month.value - 1]
+        return isinstance(month, ir.Call) and month.func == "month" and day.value <= 28
+
+    def int_range(self, node: Any) -> tuple[int, int] | None:
+        """The smallest and largest value a whole-number expression can take, when known: a
+        constant, an input within its bounds (a year input is validated to 1000–9999), the
+        year of a date (1–9999), and sums and differences of these with a constant."""
+        node = self.in_place(node)
+        if isinstance(node, ir.Const):
+            return (node.value, node.value) if type(node.value) is int else None
+        if isinstance(node, ir.Call):
+            return (1, 9999) if node.func == "year" else None
+        if isinstance(node, ir.Input) and node.type.kind in ("year", "integer"):
+            decl = self.inputs.get(node.name)
+            if decl is None:
+                return None
+            low, high = (1000, 9999) if node.type.kind == "year" else (None, None)
+            if type(decl.minimum) is int:
+                low = decl.minimum if low is None else max(low, decl.minimum)
+            if type(decl.maximum) is int:
+                high = decl.maximum if high is None else min(high, decl.maximum)
+            return None if low is None or high is None else (low, high)
+        if isinstance(node, ir.Arith) and node.impl == "num" and node.op in ("+", "-"):
+            left, right = self.int_range(node.left), self.int_range(node.right)
+            if left is None or right is None:
+                return None
+            if node.op == "+":
+                return left[0] + right[0], left[1] + right[1]
+            return left[0] - right[1], left[1] - right[0]
+        return None
+
+    def in_place(self, node: Any) -> Any:
+        """The expression read in place of an inlined rule (see `inlined`), else `node`."""
+        while isinstance(node, ir.Local) and node.id in self.inlined_ids:
+            node = self.definitions[node.id].expr
+        return node
+
+    def eager(self, memo: set[str]) -> list[str]:
+        """Memoised rules computed when a case starts, before any output: a `define` of
+        inputs and constants only, that cannot fail (a date of the input year, a year of an
+        input date). Computing one that turns out unused costs a few operations; every read
+        of it is then `m[KEY]`, with no test."""
+        return [d.id for d in self.definitions.values()
+                if d.id in memo and d.kind == "define" and self.size(d.expr) <= 12
+                and all(self.surely_computable(n) for n in _walk(d.expr))]
+
+    def surely_computable(self, node: Any) -> bool:
+        """A node of an eager rule: a constant, an input, year/month/day of a date, or a date
+        that surely exists."""
+        if isinstance(node, (ir.Const, ir.Input)):
+            return True
+        if isinstance(node, ir.Call):
+            return node.func in ("year", "month", "day") or (node.func == "date" and self.valid_date(node))
+        return False
+
+    def reads(self, id: str) -> set[str]:
+        """The rules a rule reads, directly or through others (whichever branch is taken)."""
+        out: set[str] = set()
+        todo = [id]
+        while todo:
+            for node in _walk(self.definitions[todo.pop()].expr):
+                if isinstance(node, ir.Local) and node.id not in out:
+                    out.add(node.id)
+                    todo.append(node.id)
+        return out
+
+    def storable(self, d: ir.Definition) -> bool:
+        """Whether a memoised rule may be computed where it is read, as
+        `m.setdefault(KEY, EXPR)`, rather than by its function: its expression cannot fail
+        (so no error would name another rule), has no fast form (see `fast_form`), builds no
+        list, and its value needs no conversion (a rounding, a whole number to a Decimal)."""
+        return (d.type.kind not in ("money", "decimal", "rate") and self.cannot_fail(d.expr)
+                and not any(isinstance(n, ir.Comprehension) or self.fast_form(n) for n in _walk(d.expr)))
+
+    def stored(self, memo: set[str], eager: set[str]) -> set[str]:
+        """The memoised rules computed where they are read: small and `storable`."""
+        return {i for i in memo if i not in eager and self.size(self.definitions[i].expr) <= 12
+                and self.storable(self.definitions[i])}
+
+    @staticmethod
+    def fast_form(node: Any) -> bool:
+        """Whether a node may have a fast form that needs the exact one after it (see
+        ModuleGenerator.definition): a date moved by a duration, a rounding."""
+        return (isinstance(node, ir.Arith) and node.impl in ("date+dur", "date-dur", "dur+date")) or (
+            isinstance(node, ir.Call) and node.func in ("round", "round_down", "round_up"))

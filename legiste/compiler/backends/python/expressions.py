@@ -1,0 +1,440 @@
+"""IR expressions compiled to Python expressions.
+
+Each method gives the code of an expression and its precedence (see syntax.py), so that
+parentheses are written only where Python needs them. Conditions are generated before
+the values they guard, as they are evaluated; what is evaluated, and in which order, is
+what compiler/interpreter/evaluate.py evaluates, so that the same rule fails with the same error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from legiste.compiler import ir
+from legiste.compiler.backends.python.analysis import RuleFacts
+from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
+                                             P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
+from legiste.compiler.backends.python.tables import ModuleTables
+from legiste.compiler.interpreter.explain import _walk
+
+_CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ROUND_MODES = {"round": "_HALF_UP", "round_down": "_FLOOR", "round_up": "_CEILING"}
+
+
+class ExpressionCompiler(ModuleTables):
+    """Python code for the expressions of a program's rules."""
+
+    def __init__(self, program: ir.Program):
+        super().__init__(program)
+        self.facts = RuleFacts(program)
+        self.definitions = self.facts.definitions
+        self.inlined: set[str] = set()   # rules read in place (see RuleFacts.inlined)
+        self.memo: set[str] = set()      # rules memoised in `m` (read more than once)
+        self.var_names: dict[int, str] = {}
+        # Whether the rule being generated is its fast form (see ModuleGenerator.definition).
+        self.fast = False
+        self.reuse: dict[int, str] = {}  # comprehension nodes built once, and their names
+        self.reused: list[tuple[Any, str]] = []
+        # Memoised rules surely in `m` where the code being generated runs: the eager rules
+        # (computed when a case starts), and, in the API, the outputs already read.
+        self.eager: set[str] = set()
+        self.known: set[str] = set()
+        # Memoised rules computed where they are read (see RuleFacts.stored).
+        self.stored: set[str] = set()
+        # Comprehensions surely not empty where the code being generated runs (see _Logic).
+        self.nonempty: list[Any] = []
+
+    def expr(self, node: Any, scope: dict[str, str]) -> tuple[str, int]:
+        """Python code for an IR expression, and its precedence."""
+        return getattr(self, "_" + type(node).__name__)(node, scope)
+
+    def code(self, node: Any, scope: dict[str, str], needed: int = 0) -> str:
+        """The code of an expression, in parentheses if it binds less tightly than `needed`."""
+        return wrap(self.expr(node, scope), needed)
+
+    def _Const(self, node: ir.Const, scope: dict[str, str]) -> tuple[str, int]:
+        return self.const(node.value), P_ATOM
+
+    def _Input(self, node: ir.Input, scope: dict[str, str]) -> tuple[str, int]:
+        return f"v[{node.name!r}]", P_POSTFIX
+
+    def _Local(self, node: ir.Local, scope: dict[str, str]) -> tuple[str, int]:
+        if node.id in self.inlined:  # a small rule that cannot fail: its expression, in place
+            return self.expr(self.definitions[node.id].expr, scope)
+        return self.read(node.id, scope)
+
+    def read(self, id: str, scope: dict[str, str] | None = None) -> tuple[str, int]:
+        """A rule's value: a rule read more than once is memoised in `m` (its function
+        stores it), read as `m[KEY] if KEY in m else rule_NAME(v, m)`, or `m[KEY]` where it
+        is surely there; a small one that cannot fail is computed in place when it is not
+        there, `m.setdefault(KEY, EXPR)` (no call). `scope` is where the read is."""
+        call = f"{self.rule_fn[id]}(v, m)"
+        key = repr(self.memo_key.get(id))
+        if id in self.eager or id in self.known:
+            return f"m[{key}]", P_POSTFIX
+        if id in self.stored:
+            return f"m[{key}] if {key} in m else {self.store(id, scope or {})}", P_IF
+        if id in self.memo:
+            return f"m[{key}] if {key} in m else {call}", P_IF
+        return call, P_POSTFIX
+
+    def store(self, id: str, scope: dict[str, str]) -> str:
+        """A memoised rule computed in place and stored: `m.setdefault(KEY, EXPR)`."""
+        return f"m.setdefault({self.memo_key[id]!r}, {self.code(self.definitions[id].expr, scope, 1)})"
+
+    def _Param(self, node: ir.Param, scope: dict[str, str]) -> tuple[str, int]:
+        when = self.code(node.at, scope, 1) if node.at is not None else "m['@as of']"
+        site = self.site(node.span)
+        fn, cache = self.param_fn[node.id], self.param_cache[node.id]
+        # The per-date cache read in place; a miss (or a value of 0) calls the function.
+        if when.isidentifier() or when == "m['@as of']" or (
+                isinstance(node.at, ir.Local) and (node.at.id in self.eager or node.at.id in self.known)
+                and node.at.id not in self.inlined):
+            return f"{cache}.get({when}) or {fn}({when}, {site})", P_OR
+        if isinstance(node.at, ir.Local) and node.at.id in self.memo and not scope:
+            # a memoised rule: after the first read, `m[KEY]` is its value
+            key = repr(self.memo_key[node.at.id])
+            return f"{cache}.get({when}) or {fn}(m[{key}], {site})", P_OR
+        if scope:  # inside a comprehension: no assignment expression
+            return f"{fn}({when}, {site})", P_POSTFIX
+        return f"{cache}.get(_w{site} := {when}) or {fn}(_w{site}, {site})", P_OR
+
+    def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
+        if node.op == "not":
+            return f"not {self.code(node.operand, scope, P_NOT)}", P_NOT
+        return f"-{self.code(node.operand, scope, P_NEG)}", P_NEG
+
+    def _Arith(self, node: ir.Arith, scope: dict[str, str]) -> tuple[str, int]:
+        impl, op = node.impl, node.op
+        site = self.site(node.span)
+        if impl in ("date+dur", "date-dur", "dur+date"):
+            # the interpreter reads the date first, then the duration
+            date_node, duration = (node.right, node.left) if impl == "dur+date" else (node.left, node.right)
+            sign = -1 if impl == "date-dur" else 1
+            if self.fast and isinstance(duration, ir.Const) and not duration.value.months:
+                # A constant number of days: a timedelta (outside the calendar, OverflowError
+                # sends the rule to its exact path, where _move reports E404).
+                days = self.const(dt.timedelta(days=duration.value.days))
+                return f"{self.code(date_node, scope, P_ADD)} {'-' if sign < 0 else '+'} {days}", P_ADD
+            date_code = self.code(date_node, scope, 1)
+            return f"_move({date_code}, {self.code(duration, scope, 1)}, {sign}, {site})", P_POSTFIX
+        if impl == "date-date":
+            left = self.code(node.left, scope, P_ADD)
+            return f"({left} - {self.code(node.right, scope, P_ADD + 1)}).days", P_POSTFIX
+        if impl == "int*dur":  # the interpreter computes duration × integer, duration first
+            right = self.code(node.right, scope, P_MUL)
+            return f"{right} * {self.code(node.left, scope, P_MUL + 1)}", P_MUL
+        if op == "/":
+            right = node.right
+            if isinstance(right, ir.Const) and isinstance(right.value, (int, Decimal)) \
+                    and not isinstance(right.value, bool) and right.value:
+                # A divisor that is a non-zero constant: the division cannot fail.
+                left = self.code(node.left, scope, P_MUL) if self.facts.is_decimal(node.left) else \
+                    f"_D({self.code(node.left, scope, 1)})"
+                return f"{left} / {self.const(right.value)}", P_MUL
+            left = self.code(node.left, scope, 1)
+            return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX
+        if node.type.kind in ("money", "decimal", "rate"):
+            # Exact or Inexact, never rounded (the runtime's _EXACT, compiler/runtime/values.py EXACT).
+            fn = {"+": "_xadd", "-": "_xsub", "*": "_xmul"}[op]
+            return f"{fn}({self.code(node.left, scope, 1)}, {self.code(node.right, scope, 1)})", P_POSTFIX
+        prec = P_MUL if op == "*" else P_ADD
+        left = self.code(node.left, scope, prec)
+        return f"{left} {op} {self.code(node.right, scope, prec + 1)}", prec
+
+    def _Compare(self, node: ir.Compare, scope: dict[str, str]) -> tuple[str, int]:
+        folded = self.folded_choice(node, scope)
+        if folded is not None:
+            return folded
+        left = self.code(node.left, scope, P_CMP + 1)
+        return f"{left} {_CMP[node.op]} {self.code(node.right, scope, P_CMP + 1)}", P_CMP
+
+    def folded_choice(self, node: ir.Compare, scope: dict[str, str]) -> tuple[str, int] | None:
+        """`(if c then "a" else "b") = "a"` is `c` (and `= "b"` is `not c`): a choice between
+        two texts (an enumeration value, such as a status) compared with one of them is its
+        condition. The condition is evaluated as before; only the choice is not built."""
+        if node.op not in ("=", "!="):
+            return None
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            choice = self.facts.in_place(side)
+            if not (isinstance(choice, ir.If) and isinstance(other, ir.Const)
+                    and all(isinstance(x, ir.Const) and type(x.value) is str
+                            for x in (choice.then, choice.otherwise, other))):
+                continue
+            then_equal = choice.then.value == other.value
+            if then_equal == (choice.otherwise.value == other.value):
+                return None  # both or neither: the condition would not decide
+            if then_equal == (node.op == "="):
+                return self.expr(choice.cond, scope)
+            cond = choice.cond
+            if isinstance(cond, ir.Compare) and cond.op in ("=", "!=") \
+                    and self.folded_choice(cond, scope) is None:  # `a != b`, not `not a == b`
+                left = self.code(cond.left, scope, P_CMP + 1)
+                right = self.code(cond.right, scope, P_CMP + 1)
+                return f"{left} {'!=' if cond.op == '=' else '=='} {right}", P_CMP
+            return f"not {self.code(cond, scope, P_NOT)}", P_NOT
+        return None
+
+    def _Logic(self, node: ir.Logic, scope: dict[str, str]) -> tuple[str, int]:
+        shared = self.shared_lists(node, scope)
+        if node.op == "and":
+            left = self.code(node.left, scope, P_AND)
+            nonempty = self.nonempty_lists(node.left)
+            self.nonempty += nonempty
+            try:
+                right = self.code(node.right, scope, P_AND + 1)
+            finally:
+                del self.nonempty[len(self.nonempty) - len(nonempty):]
+            text, prec = f"{left} and {right}", P_AND
+        else:
+            left = self.code(node.left, scope, P_OR) if node.op == "or" else \
+                f"not {self.code(node.left, scope, P_NOT)}"
+            text, prec = f"{left} or {self.code(node.right, scope, P_OR + 1)}", P_OR
+        for c in shared:
+            self.reuse.pop(id(c), None)
+        self.reused = [(c, name) for c, name in self.reused if c not in shared]
+        return text, prec
+
+    def nonempty_lists(self, node: Any) -> list[Any]:
+        """The comprehensions surely not empty when `node` is true: it tests `size(C) > 0`,
+        `size(C) >= 1` or `size(C) != 0` (alone or in an `and`)."""
+        out = []
+        for n in self.evaluated_if(node, True):
+            if isinstance(n, ir.Compare) and isinstance(n.left, ir.Call) and n.left.func == "size" \
+                    and isinstance(n.right, ir.Const) and type(n.right.value) is int \
+                    and (n.op, n.right.value) in ((">", 0), (">=", 1), ("!=", 0)):
+                listed = self.facts.in_place(n.left.args[0])
+                if isinstance(listed, ir.Comprehension):
+                    out.append(listed)
+        return out
+
+    def shared_lists(self, node: ir.Logic, scope: dict[str, str]) -> list[Any]:
+        """Common subexpressions: a comprehension computed on the left of `and`/`or` and again
+        on its right is built once (`len(_list1 := [...]) > 0 and average(_list1) …`). The right
+        is evaluated only after the left, and only when the left is true (`and`, `implies`)
+        or false (`or`): the lists surely built then are reused."""
+        if " no walrus" in scope:  # a comprehension's iterable takes no assignment
+            return []
+        truth = node.op != "or"
+        built = [n for n in self.evaluated_if(node.left, truth) if isinstance(n, ir.Comprehension)]
+        shared = []
+        for c in built:
+            if id(c) in self.reuse or any(c == other for other, _ in self.reused):
+                continue
+            if any(n == c for n in _walk(node.right) if isinstance(n, ir.Comprehension)):
+                self.counter += 1
+                self.reuse[id(c)] = f"_list{self.counter}"
+                self.reused.append((c, self.reuse[id(c)]))
+                shared.append(c)
+        return shared
+
+    def must(self, node: Any) -> list[Any]:
+        """The nodes surely evaluated when `node` is (comprehension bodies and iterables,
+        and the parts after a short-circuit, are not)."""
+        out = [node]
+        if isinstance(node, (ir.Compare, ir.Arith)):
+            out += self.must(node.left) + self.must(node.right)
+        elif isinstance(node, ir.Logic):
+            out += self.must(node.left)
+        elif isinstance(node, ir.Unary):
+            out += self.must(node.operand)
+        elif isinstance(node, ir.Field):
+            out += self.must(node.record)
+        elif isinstance(node, ir.Call):
+            for a in node.args:
+                out += self.must(a)
+        elif isinstance(node, ir.If):
+            out += self.must(node.cond)
+        elif isinstance(node, ir.Between):
+            out += self.must(node.low) + self.must(node.value)
+        elif isinstance(node, ir.ListLit):
+            for i in node.items:
+                out += self.must(i)
+        return out
+
+    def evaluated_if(self, node: Any, truth: bool) -> list[Any]:
+        """The nodes surely evaluated when `node` turned out `truth`."""
+        if isinstance(node, ir.Logic) and node.op == "and" and truth:
+            return [node] + self.evaluated_if(node.left, True) + self.evaluated_if(node.right, True)
+        if isinstance(node, ir.Logic) and node.op == "or" and not truth:
+            return [node] + self.evaluated_if(node.left, False) + self.evaluated_if(node.right, False)
+        return self.must(node)
+
+    def _Between(self, node: ir.Between, scope: dict[str, str]) -> tuple[str, int]:
+        # low <= value <= high: Python's chained comparison, as the interpreter evaluates it
+        low = self.code(node.low, scope, P_CMP + 1)
+        value = self.code(node.value, scope, P_CMP + 1)
+        return f"{low} <= {value} <= {self.code(node.high, scope, P_CMP + 1)}", P_CMP
+
+    def _If(self, node: ir.If, scope: dict[str, str]) -> tuple[str, int]:
+        return self.if_code(node, scope, lambda n: self.expr(n, scope))
+
+    def if_code(self, node: ir.If, scope: dict[str, str], branch: Any) -> tuple[str, int]:
+        """`then if cond else otherwise`, the condition generated first (it is evaluated
+        first); `branch(node)` gives the code of a branch and its precedence."""
+        cond = self.code(node.cond, scope, P_OR)
+        then = wrap(branch(node.then), P_NOT)  # (`and`/`or` in parentheses, for the reader)
+        otherwise = branch(node.otherwise)
+        last = otherwise[0] if otherwise[1] == P_IF else wrap(otherwise, P_NOT)
+        return f"{then} if {cond} else {last}", P_IF
+
+    def condition(self, item: ir.Condition, scope: dict[str, str]) -> tuple[str, int]:
+        """An item of an aggregate: its exceptions first (any waives it), then the rule."""
+        if not item.exceptions:
+            return self.expr(item.expr, scope)
+        parts = [self.code(e.cond, scope, P_OR + 1) for e in item.exceptions]
+        parts.append(self.code(item.expr, scope, P_OR + 1))
+        return " or ".join(parts), P_OR
+
+    def chain(self, items: tuple[ir.Condition, ...], scope: dict[str, str], prec: int) -> list[str]:
+        """The items of `all of` / `any of`."""
+        return [wrap(self.condition(item, scope), prec + 1) for item in items]
+
+    def seq(self, node: Any, scope: dict[str, str], needed: int = 1) -> str:
+        """A list consumed at once (counted, summed, gone through): a comprehension may stay
+        a Python list rather than a tuple."""
+        while isinstance(node, ir.Local) and node.id in self.inlined:
+            node = self.definitions[node.id].expr
+        if isinstance(node, ir.Comprehension):
+            return self.comprehension(node, scope, needed)
+        return self.code(node, scope, needed)
+
+    def _Aggregate(self, node: ir.Aggregate, scope: dict[str, str]) -> tuple[str, int]:
+        if node.over is not None:
+            if node.kind in ("all", "any"):
+                return f"{node.kind}({self.seq(node.over, scope)})", P_POSTFIX
+            over = self.facts.in_place(node.over)
+            if isinstance(over, ir.Comprehension) and id(over) not in self.reuse \
+                    and not any(c == over for c, _ in self.reused):
+                count = self.counted(over, scope)
+            else:
+                count = f"{self.seq(node.over, scope, P_POSTFIX)}.count(True)"
+        else:
+            if node.kind in ("all", "any"):
+                if not node.items:
+                    return ("True" if node.kind == "all" else "False"), P_ATOM
+                op, prec = ("and", P_AND) if node.kind == "all" else ("or", P_OR)
+                return f" {op} ".join(self.chain(node.items, scope, prec)), prec
+            items = [wrap(self.condition(i, scope), 1) for i in node.items]
+            count = "sum((" + "".join(i + ", " for i in items) + "))" if items else "0"
+        if node.kind == "count":
+            return count, P_POSTFIX
+        return f"{count} >= {self.code(node.k, scope, P_CMP + 1)}", P_CMP
+
+    def first_of(self, node: ir.FirstOf, scope: dict[str, str], branch: Any,
+                 comments: bool = False) -> list[str]:
+        """The lines `value if cond else` of a `first of` and its last line; conditions are
+        generated before their values, as they are evaluated."""
+        lines = []
+        for b in node.branches:
+            cond = self.code(b.cond, scope, P_OR)
+            value = wrap(branch(b.value), P_NOT)
+            quote = f"  # § {comment(repr(b.cites[0].quote))}" if comments and b.cites else ""
+            lines.append(f"{value} if {cond} else{quote}")
+        if node.otherwise is not None:
+            otherwise = branch(node.otherwise)
+            lines.append(otherwise[0] if otherwise[1] == P_IF else wrap(otherwise, P_NOT))
+        else:
+            note = "  # no line applies: E403" if comments else ""
+            lines.append(f"_no_line({self.site(node.span)}){note}")
+        return lines
+
+    def _FirstOf(self, node: ir.FirstOf, scope: dict[str, str]) -> tuple[str, int]:
+        if not node.branches:
+            return self.expr(node.otherwise, scope) if node.otherwise is not None else \
+                (f"_no_line({self.site(node.span)})", P_POSTFIX)
+        lines = self.first_of(node, scope, lambda n: self.expr(n, scope))
+        return " ".join(lines), P_IF
+
+    def _Call(self, node: ir.Call, scope: dict[str, str]) -> tuple[str, int]:
+        func, site = node.func, self.site(node.span)
+        if func in ("year", "month", "day"):
+            return f"{self.code(node.args[0], scope, P_POSTFIX)}.{func}", P_POSTFIX
+        if func in ("size", "sum", "average"):
+            arg = self.seq(node.args[0], scope)
+            if func == "size":
+                return f"len({arg})", P_POSTFIX
+            if func == "sum":
+                return f"_xsum({arg})", P_POSTFIX
+            if arg.isidentifier() and any(c == self.facts.in_place(node.args[0]) for c in self.nonempty):
+                # a list built just before and tested not empty: its average is defined
+                return f"_xsum({arg}) / len({arg})", P_MUL
+            return f"_average({arg}, {site})", P_POSTFIX
+        if func in _ROUND_MODES:
+            mode = _ROUND_MODES[func]
+            step = node.args[1]
+            if isinstance(step, ir.Const) and step.value:
+                exact = Decimal(step.value)
+                if exact.as_tuple().digits == (1,):  # 1, 0.1, 0.01…: one quantize
+                    if not self.facts.is_computed(node.args[0]):
+                        value = self.code(node.args[0], scope, 1)
+                        return f"_round_pow10({value}, {self.const(exact)}, {mode}, {site})", P_POSTFIX
+                    if self.fast:  # see `definition`: an exact path follows if this one fails
+                        value = self.code(node.args[0], scope, P_POSTFIX)
+                        return f"{value}.quantize({self.const(exact)}, {mode})", P_POSTFIX
+                    value = self.code(node.args[0], scope, 1)
+                    return f"_round_computed({value}, {self.const(exact)}, {mode}, {site})", P_POSTFIX
+            args = [self.code(a, scope, 1) for a in node.args]
+            return f"_round_to({args[0]}, {args[1]}, {mode}, {site})", P_POSTFIX
+        args = [self.code(a, scope, 1) for a in node.args]
+        if func in ("min", "max", "abs"):
+            return f"{func}({', '.join(args)})", P_POSTFIX
+        if func == "date":
+            if self.facts.valid_date(node):  # no error to report: the constructor itself
+                return f"_dt.date({', '.join(args)})", P_POSTFIX
+            return f"_date({', '.join(args)}, {site})", P_POSTFIX
+        raise NotImplementedError(f"no Python for the builtin {func}")  # pragma: no cover
+
+    def _ListLit(self, node: ir.ListLit, scope: dict[str, str]) -> tuple[str, int]:
+        items = [self.code(i, scope, 1) for i in node.items]
+        return "(" + "".join(i + ", " for i in items) + ")" if items else "()", P_ATOM
+
+    def _RecordLit(self, node: ir.RecordLit, scope: dict[str, str]) -> tuple[str, int]:
+        return "{" + ", ".join(f"{n!r}: {self.code(v, scope, 1)}" for n, v in node.fields) + "}", P_ATOM
+
+    def _Var(self, node: ir.Var, scope: dict[str, str]) -> tuple[str, int]:
+        return scope[node.name], P_ATOM
+
+    def _Field(self, node: ir.Field, scope: dict[str, str]) -> tuple[str, int]:
+        return f"{self.code(node.record, scope, P_POSTFIX)}[{node.name!r}]", P_POSTFIX
+
+    def _Comprehension(self, node: ir.Comprehension, scope: dict[str, str]) -> tuple[str, int]:
+        return f"tuple({self.comprehension(node, scope, 1)})", P_POSTFIX
+
+    def comprehension(self, node: ir.Comprehension, scope: dict[str, str], needed: int) -> str:
+        """`[BODY for VAR in SOURCE if WHERE]` (a list), or the name of the same list built
+        just before (see `shared_lists`)."""
+        for c, name in self.reused:
+            if c == node and id(node) not in self.reuse:
+                return name
+        text = self.list_comprehension(node, scope)
+        if id(node) in self.reuse:
+            return wrap((f"{self.reuse[id(node)]} := {wrap(text, 1)}", 0), needed)
+        return wrap(text, needed)
+
+    def counted(self, node: ir.Comprehension, scope: dict[str, str]) -> str:
+        """The number of true values of `[BODY for each VAR in SOURCE where WHERE]`:
+        `len([1 for VAR in SOURCE if WHERE if BODY])`, the same tests in the same order,
+        without the list of booleans."""
+        source = self.code(node.source, {**scope, " no walrus": ""}, P_OR)
+        var = self.comprehension_var(node)
+        inner = {**scope, node.var: var}
+        tests = [t for t in (node.where, node.body) if t is not None]
+        return f"len([1 for {var} in {source}{''.join(f' if {self.code(t, inner, P_OR)}' for t in tests)}])"
+
+    def comprehension_var(self, node: ir.Comprehension) -> str:
+        """The Python name of a comprehension's variable."""
+        if id(node) not in self.var_names:
+            self.var_names[id(node)] = f"_v_{ascii_name(node.var)}_{len(self.var_names)}"
+        return self.var_names[id(node)]
+
+    def list_comprehension(self, node: ir.Comprehension, scope: dict[str, str]) -> tuple[str, int]:
+        """No assignment expression in a comprehension's iterable: it is marked in the scope;
+        the filter and the body have the comprehension's variable."""
+        source = self.code(node.source, {**scope, " no walrus": ""}, P_OR)
+        var = self.comprehension_var(node)
+        inner = {**scope, node.var: var}
+        where = f" if {self.code(node.where, inner, P_OR)}" if node.where is not None else ""
+        return f"[{self.code(node.body, inner, 1)} for {var} in {source}{where}]", P_ATOM

@@ -1,0 +1,509 @@
+"""The runtime of a generated module: the helpers its compiled rules call.
+
+compiler/backends/python/generator.py copies this file, as it is, into every module it
+generates (after this docstring, and up to the stand-ins at the end), so it must import
+the Python standard library only; its input converters are compiler/runtime/conversions.py, whose
+text replaces their import. It mirrors compiler/runtime/values.py, compiler/builtins.py, the rest
+of compiler/interpreter/inputs.py and the error paths of compiler/interpreter/evaluate.py; tests/test_codegen.py
+checks the equivalence on every policy, tests/test_python_runtime.py the helpers alone.
+
+The generated module defines, after this text, the policy's tables the helpers read:
+`_POLICY_ID`, `_SPANS` (where each rule is written), `_CITES` (the quotes of the law),
+`_TYPES` (how a traced value is written in JSON), `_SERIES` (index series),
+`_PARAMETER_CACHES` and `_INPUT_NAMES`. Imported on its own, this module has empty
+stand-ins for them (see the end of the file).
+"""
+
+import calendar as _calendar
+# (_CEILING and _FLOOR are not used here: they are the rounding modes compiled rules name.)
+from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
+                     ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
+                     Context as _Context, DivisionByZero as _DivisionByZero, Inexact as _Inexact,
+                     Overflow as _Overflow, getcontext as _getcontext)
+
+# ---------------------------------------------------------------- conversions
+# The input converters (and the modules they import) are compiler/runtime/conversions.py, shared
+# with the interpreter: a generated module holds that file's text here, not this import.
+from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer,
+                                  _c_list, _c_money, _c_rate, _c_text, _c_year, _D, _DATE_RE,
+                                  _did_you_mean, _difflib, _dt, _dumps, _duration_parts,
+                                  _DURATION_RE, _HUGE_INT, _Invalid, _InvalidOperation, _json,
+                                  _not_huge, _number, _re, _record_fields, _what, _whole)
+# ---------------------------------------------------------------- end of conversions
+
+_CENT = _D("0.01")
+_ONE = _D(1)
+# The context of exact rounding (compiler/runtime/values.py round_to): 60 digits.
+_CTX60 = _Context(prec=60, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
+                  flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow])
+# Sums, differences and products: exact or Inexact, never rounded (compiler/runtime/values.py EXACT).
+_EXACT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
+                  flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow, _Inexact])
+_xadd, _xsub, _xmul = _EXACT.add, _EXACT.subtract, _EXACT.multiply
+_NO_SPAN = ("<unknown>", 1, 1, 1, 1)
+
+
+class PolicyError(Exception):
+    """A case the policy cannot decide: invalid inputs (E5xx, every problem at once) or a
+    run-time failure (E4xx) located at the rule that caused it.
+
+    `diagnostics` lists them as dicts (severity, code, message, location, hints, notes),
+    the JSON form of Légiste's diagnostics; `code`, `message`, `location`, `hints` and
+    `notes` are those of the first; `row` is the index of the case in evaluate_many."""
+
+    def __init__(self, diagnostics):
+        self.diagnostics = list(diagnostics)
+        first = self.diagnostics[0]
+        self.code = first["code"]
+        self.message = first["message"]
+        self.location = first["location"]
+        self.hints = first["hints"]
+        self.notes = first["notes"]
+        self.row = None
+        super().__init__(self.code, self.message)
+
+    def __reduce__(self):
+        return (_policy_error, (self.diagnostics, self.row))
+
+    def __str__(self):
+        lines = []
+        for d in self.diagnostics:
+            loc = d["location"]
+            where = "" if loc["file"] == "<unknown>" else \
+                f"{loc['file']}:{loc['line']}:{loc['column']}: "
+            lines.append(f"{where}error[{d['code']}]: {d['message']}")
+        return "\n".join(lines)
+
+
+def _policy_error(diagnostics, row):
+    error = PolicyError(diagnostics)
+    error.row = row
+    return error
+
+
+def _location(span):
+    file, line, column, end_line, end_column = span
+    return {"file": file, "line": line, "column": column, "end_line": end_line,
+            "end_column": end_column}
+
+
+def _diag(code, message, span, hints=(), notes=()):
+    return {"severity": "error", "code": code, "message": message, "location": _location(span),
+            "hints": list(hints), "notes": list(notes)}
+
+
+def _error(code, message, site, hints=(), notes=()):
+    """A run-time failure located at the rule of `site` (an index of _SPANS)."""
+    return PolicyError([_diag(code, message, _SPANS[site], hints, notes)])
+
+
+def _arith_error(exc, site, name):
+    """A Decimal or calendar failure (a number too large, a division by zero)."""
+    if isinstance(exc, ZeroDivisionError):
+        return _error("E402", "division by zero", site)
+    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
+    return _error("E404", f"{what} exactly: a result needs more than 28 significant digits", site,
+                  ["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
+
+
+def _arith_problem(exc):
+    """The explanation's note for a value that could not be computed."""
+    if isinstance(exc, ZeroDivisionError):
+        return "not evaluated: division by zero"
+    return "not evaluated: this value cannot be computed exactly: a result needs more than 28 significant digits"
+
+
+# ---------------------------------------------------------------- values
+
+
+class Duration:
+    """A calendar duration: months are added month by month (clamped), then days."""
+
+    __slots__ = ("days", "months")
+
+    def __init__(self, days=0, months=0):
+        self.days = days
+        self.months = months
+
+    def __str__(self):
+        parts = []
+        if self.months:
+            years, months = divmod(self.months, 12)
+            if years and not months:
+                parts.append(f"{years} year{'s' if years != 1 else ''}")
+            else:
+                parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+        if self.days or not parts:
+            parts.append(f"{self.days} day{'s' if self.days != 1 else ''}")
+        return " ".join(parts)
+
+    def __repr__(self):
+        return f"Duration(days={self.days!r}, months={self.months!r})"
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.days, self.months) == (other.days, other.months)
+
+    def __ne__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.days, self.months) != (other.days, other.months)
+
+    def __hash__(self):
+        return hash((self.days, self.months))
+
+    def __add__(self, other):
+        return Duration(self.days + other.days, self.months + other.months)
+
+    def __mul__(self, k):
+        return Duration(self.days * k, self.months * k)
+
+
+def _add_duration(date, d, sign=1):
+    if d.months:
+        total = date.year * 12 + (date.month - 1) + sign * d.months
+        year, month0 = divmod(total, 12)
+        last = _calendar.monthrange(year, month0 + 1)[1]
+        date = _dt.date(year, month0 + 1, min(date.day, last))
+    return date + _dt.timedelta(days=sign * d.days)
+
+
+def _move(date, duration, sign, site):
+    """date ± duration, or E404 outside the calendar."""
+    try:
+        return _add_duration(date, duration, sign)
+    except (OverflowError, ValueError):
+        raise _error("E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
+                     "calendar (years 1 to 9999)", site,
+                     ["check the dates and durations of the input"]) from None
+
+
+def _div(a, b, site):
+    """Exact division; a zero divisor is E402 at the rule that divides."""
+    if not b:
+        raise _error("E402", "division by zero", site,
+                     ["guard the rule with a condition, e.g. `if n > 0 then … else …`"])
+    try:
+        return _D(a) / b
+    except (_DivisionByZero, _InvalidOperation):
+        raise _error("E402", "division by zero", site) from None
+
+
+def _money(value):
+    """An output amount: half up to the cent."""
+    return value.quantize(_CENT, rounding=_HALF_UP)
+
+
+def _round_to(value, step, mode, site):
+    """round / round_down / round_up to a multiple of `step`, with 60 exact digits."""
+    if not step:
+        raise _error("E402", "cannot round to a step of 0", site,
+                     ["round to a positive step, e.g. 1 EUR or 0.01"])
+    step = _D(step)
+    units = _CTX60.divide(value, step).quantize(_ONE, rounding=mode, context=_CTX60)
+    if step.as_tuple().exponent < 0:
+        return _CTX60.multiply(units, step).quantize(step, context=_CTX60)
+    return _CTX60.multiply(units, step)
+
+
+def _round_pow10(value, step, mode, site):
+    """_round_to for a step of 1, 0.1, 0.01…: one quantize when the value has at most
+    60 digits (the division by the step is then exact), the general path otherwise."""
+    if value.__class__ is _D and _CTX60.plus(value) == value:
+        return value.quantize(step, mode, _CTX60)
+    return _round_to(value, step, mode, site)
+
+
+def _round_computed(value, step, mode, site):
+    """_round_to for a step of 1, 0.1, 0.01… and a value computed by Decimal arithmetic (so
+    of at most the context's precision, 28 digits by default): one quantize is the same."""
+    try:
+        return value.quantize(step, mode)
+    except (_InvalidOperation, AttributeError):  # too many digits, or a whole number
+        return _round_to(value, step, mode, site)
+
+
+def _date(year, month, day, site):
+    try:
+        return _dt.date(year, month, day)
+    except (ValueError, OverflowError):
+        raise _error("E506", f"date({year}, {month}, {day}) does not exist", site,
+                     ["check the day against the month's length"]) from None
+
+
+def _average(values, site):
+    if not values:
+        raise _error("E402", "the average of an empty list is undefined", site,
+                     ["guard the rule with `size(list) > 0`"])
+    return _xsum(values) / len(values)
+
+
+def _xsum(values):
+    """The exact sum of numbers (compiler/runtime/values.py exact_sum)."""
+    total = _D(0)
+    for value in values:
+        total = _xadd(total, value)
+    return total
+
+
+def _no_line(site):
+    raise _error("E403", "no line of this `first of` applies", site)
+
+
+# ---------------------------------------------------------------- parameters and indices
+
+INDEX_OVERRIDES = {}  # (series id, period) -> Decimal: an index value not published yet
+
+
+def set_index(series, period, value):
+    """Supply an index value the policy's series does not publish yet (like --index)."""
+    INDEX_OVERRIDES[(series, period)] = _D(value)
+    for cache in _PARAMETER_CACHES:
+        cache.clear()
+
+
+def _period_yearly(date):
+    return str(date.year)
+
+
+def _period_monthly(date):
+    return f"{date.year}-{date.month:02d}"
+
+
+def _index(series, period, site):
+    override = INDEX_OVERRIDES.get((series, period))
+    if override is not None:
+        return override
+    name, values, file, publisher = _SERIES[series]
+    value = values.get(period)
+    if value is None:
+        raise _error("E401", f"index '{name}' for {period} is not published in {file}", site,
+                     [f"pass --index {series}={period}:VALUE, or add the value published "
+                      f"by {publisher or 'its publisher'} to the series"],
+                     ["a missing index value is never replaced by the last one published"])
+    return value
+
+
+def _no_value(name, declared_at, when, reason, site):
+    return _error("E400", f"parameter '{name}' has no value on {when}: {reason}", site,
+                  ["check the date the rule asks for, or add the dated value the law gives"],
+                  [f"'{name}' is declared at {declared_at}"])
+
+
+# ---------------------------------------------------------------- input validation
+
+
+def _c_duration(raw):
+    days, months = _duration_parts(raw)
+    return Duration(days=days, months=months)
+
+
+def _field_problem(exc, name):
+    return _Invalid(exc.code, f"field '{name}': {exc.message}", exc.hint)
+
+
+def _bad_input(exc, name, expected, note):
+    return _diag(exc.code, f"input '{name}': {exc.message}; expected {expected}", _NO_SPAN,
+                 [exc.hint] if exc.hint else [], [note])
+
+
+_MISSING = object()
+
+
+def _missing_inputs(inputs, problems):
+    """One diagnostic (E500) naming every missing input."""
+    missing = [name for name in _INPUT_NAMES if name not in inputs]
+    names = ", ".join(f"'{name}'" for name in missing)
+    problems.append(_diag("E500", f"missing input{'s' if len(missing) > 1 else ''} {names}",
+                          _NO_SPAN, [], [_INPUT_NAMES[name] for name in missing]))
+
+
+def _check_input(raw, info, values, problems):
+    """One input, the full way: not convertible (E5xx), out of bounds (E503); a missing
+    input was reported with the others."""
+    name, convert, expected, note, low, high, show, low_text, high_text = info
+    if raw is _MISSING:
+        return
+    try:
+        value = convert(raw)
+    except _Invalid as exc:
+        problems.append(_bad_input(exc, name, expected, note))
+        return
+    if low is not None and value < low:
+        problems.append(_diag("E503", f"input '{name}' is {show(value)}, below its minimum "
+                              f"{low_text}", _NO_SPAN, [], [note]))
+        return
+    if high is not None and value > high:
+        problems.append(_diag("E503", f"input '{name}' is {show(value)}, above its maximum "
+                              f"{high_text}", _NO_SPAN, [], [note]))
+        return
+    values[name] = value
+
+
+def _money_text(raw):
+    """An amount given as a text such as "7400.00", when it is valid as is (else None: the
+    full conversion decides). A text Decimal reads never ends in EUR or €."""
+    try:
+        value = _D(raw.strip())
+    except _InvalidOperation:
+        return None
+    if value.is_finite() and value.adjusted() < 18 and value.as_tuple().exponent >= -2:
+        return value
+    return None
+
+
+def _decimal_text(raw):
+    """A number given as a text such as "41.5", when valid as is (else None). A text Decimal
+    reads never ends in %."""
+    try:
+        value = _D(raw.strip())
+    except _InvalidOperation:
+        return None
+    if value.is_finite() and value.adjusted() < 18:
+        return value
+    return None
+
+
+def _date_text(raw):
+    """A date given as YYYY-MM-DD, when valid (else None: the full conversion decides)."""
+    try:
+        value = _dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.isoformat() == raw else None
+
+
+def _unknown_inputs(inputs, problems):
+    for key in inputs:
+        key = str(key)
+        if key not in _INPUT_NAMES:
+            problems.append(_diag("E504", f"'{key}' is not an input of {_POLICY_ID}", _NO_SPAN,
+                                  _did_you_mean(key, _INPUT_NAMES) or
+                                  ["inputs: " + ", ".join(_INPUT_NAMES)]))
+
+
+def _not_an_object():
+    return PolicyError([_diag("E505", "the input must be a JSON object of fields", _NO_SPAN,
+                              ['e.g. {"request_date": "2024-03-15", …}'])])
+
+
+def _to_cent(value):
+    """An amount to the cent, however many digits it has (compiler/runtime/values.py _to_cent)."""
+    try:
+        return value.quantize(_CENT, rounding=_HALF_UP)
+    except _InvalidOperation:  # more digits than the context holds
+        context = _getcontext().copy()
+        context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
+        return value.quantize(_CENT, rounding=_HALF_UP, context=context)
+
+
+def _display_money(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = _D(value)
+    return f"{_to_cent(value) if value == _to_cent(value) else value} EUR"
+
+
+def _display_rate(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = _D(value)
+    return f"{(value * 100).normalize():f} %"
+
+
+def _display_decimal(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = _D(value)
+    return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+
+
+def _display_date(value):
+    return value.isoformat()
+
+
+def _display_str(value):
+    return str(value)
+
+
+# ---------------------------------------------------------------- JSON of values
+
+
+def _j_money(value):
+    return str(_to_cent(value))
+
+
+def _j_str(value):
+    return str(value)
+
+
+def _j_date(value):
+    return value.isoformat()
+
+
+def _j_same(value):
+    return value
+
+
+# ---------------------------------------------------------------- explanation (trace.v1)
+
+
+class _Trace:
+    """One node of the explanation: a rule, its value, what it read, the law it quotes."""
+
+    __slots__ = ("kind", "rule", "value", "type", "span", "cites", "detail", "children")
+
+    def __init__(self, kind, rule, value, type, span, cites, detail, children):
+        self.kind, self.rule, self.value, self.type = kind, rule, value, type
+        self.span, self.cites, self.detail, self.children = span, cites, detail, children
+
+    def __eq__(self, other):
+        if other.__class__ is not _Trace:
+            return NotImplemented
+        return (self.kind, self.rule, self.value, self.type, self.span, self.cites, self.detail,
+                self.children) == (other.kind, other.rule, other.value, other.type, other.span,
+                                   other.cites, other.detail, other.children)
+
+    __hash__ = None
+
+    def to_json(self):
+        short, convert = _TYPES[self.type]
+        return {
+            "kind": self.kind, "rule": self.rule,
+            "value": None if self.value is None else convert(self.value),
+            "type": short, "location": _location(_SPANS[self.span]),
+            "citations": [{"quote": q, "source": s, "verified": v} for q, s, v in _CITES[self.cites]],
+            "detail": self.detail, "children": [c.to_json() for c in self.children],
+        }
+
+
+def _plus_new(out, more):
+    return out + [t for t in more if t not in out]
+
+
+def _add_new(out, *more):
+    for traces in more:
+        for t in traces:
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def _dedup(traces):
+    out = []
+    for t in traces:
+        if t not in out:
+            out.append(t)
+    return out
+
+
+# ---------------------------------------------------------------- stand-ins
+# Not copied into a generated module, which defines these tables itself (with the
+# policy's spans, quotes, types, series, parameter caches and inputs). Empty here, so
+# that the runtime can be imported, linted and tested on its own.
+
+_POLICY_ID = "<no policy>"
+_SPANS = [_NO_SPAN]
+_CITES = [()]
+_TYPES = []
+_SERIES = {}
+_PARAMETER_CACHES = []
+_INPUT_NAMES = {}

@@ -1,0 +1,1 @@
+"""The faces: the `legiste` command line and the HTTP service."""

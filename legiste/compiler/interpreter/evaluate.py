@@ -1,0 +1,419 @@
+"""The interpreter: the typed IR compiled once into Python closures, then run per case.
+
+Each IR node becomes one closure (`env -> value`); definitions are memoised per
+evaluation, parameter values (with their indexation) are resolved once per date and
+cached across evaluations. Types were checked before: nothing here re-checks them.
+Run-time failures (division by zero, a parameter or index value that does not exist
+at the date asked) raise `EvalError` with the span of the rule that asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Callable
+
+from legiste.compiler import ir
+from legiste.compiler.builtins import BUILTINS, BuiltinError
+from legiste.compiler.runtime.values import EXACT, add_duration, money
+from legiste.dsl.diagnostics import Diagnostic, error
+from legiste.dsl.span import Span
+
+Fn = Callable[["Env"], Any]
+
+
+def _arithmetic_error(exc: ArithmeticError, span: Span, name: str | None) -> Diagnostic:
+    """A Decimal or calendar failure (a number or a date out of range) as a diagnostic."""
+    # The C decimal module raises the signal (InvalidOperation) with the conditions in args:
+    # 0/0 is InvalidOperation([DivisionUndefined]).
+    conditions = [c for c in (exc.args[0] if exc.args and isinstance(exc.args[0], list) else [])
+                  if isinstance(c, type)]
+    if isinstance(exc, (DivisionByZero, ZeroDivisionError)) or any(
+            issubclass(c, ZeroDivisionError) for c in conditions):
+        return error("E402", "division by zero", span)
+    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
+    return error("E404", f"{what} exactly: a result needs more than 28 significant digits", span,
+                 hints=["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
+
+
+class EvalError(Exception):
+    """A run-time failure, located at the rule that caused it."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class Env:
+    """The state of one evaluation: inputs, the date, and the values computed so far."""
+
+    __slots__ = ("inputs", "as_of", "memo", "locals")
+
+    def __init__(self, inputs: dict[str, Any], as_of: dt.date):
+        self.inputs = inputs
+        self.as_of = as_of
+        self.memo: dict[str, Any] = {}
+        self.locals: dict[str, Any] = {}  # variables bound by comprehensions
+
+
+_COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+            ">": operator.gt, ">=": operator.ge}
+
+
+_UNBOUND = object()
+
+
+def _period(date: dt.date, kind: str) -> str:
+    return str(date.year) if kind == "yearly" else f"{date.year}-{date.month:02d}"
+
+
+class Evaluator:
+    """A program compiled to closures; `evaluate` runs it on one case."""
+
+    def __init__(self, program: ir.Program,
+                 index_overrides: dict[tuple[str, str], Decimal] | None = None):
+        self.program = program
+        self.index_overrides = dict(index_overrides or {})
+        self.param_cache: dict[tuple[str, dt.date], Any] = {}
+        self.node_fns: dict[int, Fn] = {}
+        self.definitions: dict[str, Fn] = {}
+        for unit in program.units.values():
+            for definition in unit.definitions:
+                self.definitions[definition.id] = self._definition(definition)
+        self._outputs = [(d.name, self.definitions[d.id]) for d in program.policy.outputs]
+
+    # ------------------------------------------------------------------ running
+
+    def evaluate(self, inputs: dict[str, Any], as_of: dt.date,
+                 names: list[str] | None = None) -> tuple[dict[str, Any], Env]:
+        """Compute the outputs (or the named rules) of the policy for validated inputs."""
+        env = Env(inputs, as_of)
+        if names is None:
+            return {name: get(env) for name, get in self._outputs}, env
+        prefix = self.program.root + "."
+        return {name: self.definitions[prefix + name](env) for name in names}, env
+
+    def value_of(self, node: ir.Expr, env: Env) -> Any:
+        """The value of any IR node in an evaluation (used by the explanation)."""
+        try:
+            return self.node_fns[id(node)](env)
+        except ArithmeticError as exc:
+            raise EvalError(_arithmetic_error(exc, node.span, None)) from None
+
+    # ------------------------------------------------------------------ compiling
+
+    def compile(self, node: ir.Expr) -> Fn:
+        fn = getattr(self, "_" + type(node).__name__)(node)
+        self.node_fns[id(node)] = fn
+        return fn
+
+    def _definition(self, definition: ir.Definition) -> Fn:
+        body = self.compile(definition.expr)
+        key = definition.id
+        rounds = definition.kind == "output" and definition.type.kind == "money"
+        # A whole number may stand where a decimal or a rate is declared (`if c then 1
+        # else 2.5`); the rule's value is then that number as a Decimal.
+        exact = definition.type.kind in ("decimal", "rate")
+
+        def get(env: Env) -> Any:
+            memo = env.memo
+            if key in memo:
+                return memo[key]
+            try:
+                value = body(env)
+                if rounds:
+                    value = money(value)
+                elif exact and isinstance(value, int):
+                    value = Decimal(value)
+            except ArithmeticError as exc:  # a number too large for exact decimals
+                raise EvalError(_arithmetic_error(exc, definition.span, definition.name)) from None
+            memo[key] = value
+            return value
+        return get
+
+    def _Const(self, node: ir.Const) -> Fn:
+        value = node.value
+        return lambda env: value
+
+    def _Input(self, node: ir.Input) -> Fn:
+        name = node.name
+        return lambda env: env.inputs[name]
+
+    def _Local(self, node: ir.Local) -> Fn:
+        # Definitions are compiled dependencies first, so the getter already exists.
+        return self.definitions[node.id]
+
+    def _Param(self, node: ir.Param) -> Fn:
+        parameter = self.program.parameter(node.id)
+        cache, span = self.param_cache, node.span
+        at = self.compile(node.at) if node.at is not None else None
+
+        def get(env: Env) -> Any:
+            when = at(env) if at is not None else env.as_of
+            key = (parameter.id, when)
+            if key in cache:
+                return cache[key]
+            value = self.parameter_value(parameter, when, span)[0]
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[key] = value
+            return value
+        return get
+
+    def parameter_value(self, parameter: ir.Parameter, when: dt.date,
+                        span: Span) -> tuple[Any, ir.DatedValue, str | None]:
+        """The value of a parameter at a date, the dated value it comes from, and how it
+        was indexed (for the explanation)."""
+        chosen = None
+        for dated in parameter.values:
+            if dated.start <= when:
+                chosen = dated
+        if chosen is None or (chosen.end is not None and when > chosen.end):
+            first = parameter.values[0].start
+            reason = (f"its first value applies from {first}" if when < first else
+                      f"its value from {chosen.start} ended on {chosen.end}")  # type: ignore[union-attr]
+            raise EvalError(error(
+                "E400", f"parameter '{parameter.name}' has no value on {when}: {reason}", span,
+                hints=["check the date the rule asks for, or add the dated value the law gives"],
+                notes=[f"'{parameter.name}' is declared at {parameter.span}"]))
+        if chosen.index is None:
+            return chosen.value, chosen, None
+        series = self.program.series(chosen.index)
+        base_period = _period(chosen.start, series.period)
+        period = _period(when, series.period)
+        base_index = self._index(series, base_period, span)
+        index = self._index(series, period, span)
+        if not base_index:
+            raise EvalError(error(
+                "E402", f"index '{series.name}' is 0 for {base_period}, the period '{parameter.name}' "
+                "is indexed from: division by zero", span,
+                notes=[f"'{series.name}' is declared at {series.span}"]))
+        value = chosen.value * index / base_index
+        if parameter.type.kind == "money":
+            value = money(value)
+        how = (f"{chosen.value} × {series.name}[{period}] {index} / {series.name}[{base_period}] "
+               f"{base_index}")
+        return value, chosen, how
+
+    def _index(self, series: ir.Series, period: str, span: Span) -> Decimal:
+        override = self.index_overrides.get((series.id, period))
+        if override is not None:
+            return override
+        value = series.values.get(period)
+        if value is None:
+            raise EvalError(error(
+                "E401", f"index '{series.name}' for {period} is not published in {series.file}",
+                span, hints=[f"pass --index {series.id}={period}:VALUE, or add the value published "
+                             f"by {series.publisher or 'its publisher'} to the series"],
+                notes=["a missing index value is never replaced by the last one published"]))
+        return value
+
+    def _Unary(self, node: ir.Unary) -> Fn:
+        operand = self.compile(node.operand)
+        if node.op == "not":
+            return lambda env: not operand(env)
+        return lambda env: -operand(env)
+
+    def _Arith(self, node: ir.Arith) -> Fn:
+        left, right, span = self.compile(node.left), self.compile(node.right), node.span
+        impl, op = node.impl, node.op
+        if impl in ("date+dur", "dur+date", "date-dur"):
+            date_of, duration_of = (right, left) if impl == "dur+date" else (left, right)
+            sign = -1 if impl == "date-dur" else 1
+
+            def move(env: Env) -> dt.date:
+                date, duration = date_of(env), duration_of(env)
+                try:
+                    return add_duration(date, duration, sign)
+                except (OverflowError, ValueError):
+                    raise EvalError(error(
+                        "E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
+                        "calendar (years 1 to 9999)", span,
+                        hints=["check the dates and durations of the input"])) from None
+            return move
+        if impl == "date-date":
+            return lambda env: (left(env) - right(env)).days
+        if impl == "dur+dur":
+            return lambda env: left(env) + right(env)
+        if impl == "dur*int":
+            return lambda env: left(env) * right(env)
+        if impl == "int*dur":
+            return lambda env: right(env) * left(env)
+        if op in ("+", "-", "*") and node.type.kind in ("money", "decimal", "rate"):
+            # Exact or Inexact (E404 at the rule), never rounded: see legiste.compiler.runtime.values.EXACT.
+            exact = {"+": EXACT.add, "-": EXACT.subtract, "*": EXACT.multiply}[op]
+            return lambda env: exact(left(env), right(env))
+        if op == "+":
+            return lambda env: left(env) + right(env)
+        if op == "-":
+            return lambda env: left(env) - right(env)
+        if op == "*":
+            return lambda env: left(env) * right(env)
+
+        def divide(env: Env) -> Decimal:
+            a, b = left(env), right(env)
+            if not b:
+                raise EvalError(error("E402", "division by zero", span,
+                                      hints=["guard the rule with a condition, e.g. "
+                                             "`if n > 0 then … else …`"]))
+            try:
+                return Decimal(a) / b
+            except (DivisionByZero, InvalidOperation):  # pragma: no cover - b checked above
+                raise EvalError(error("E402", "division by zero", span)) from None
+        return divide
+
+    def _Compare(self, node: ir.Compare) -> Fn:
+        left, right, op = self.compile(node.left), self.compile(node.right), _COMPARE[node.op]
+        return lambda env: op(left(env), right(env))
+
+    def _Logic(self, node: ir.Logic) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op == "and":
+            return lambda env: left(env) and right(env)
+        if node.op == "or":
+            return lambda env: left(env) or right(env)
+        return lambda env: (not left(env)) or right(env)
+
+    def _Between(self, node: ir.Between) -> Fn:
+        value, low, high = self.compile(node.value), self.compile(node.low), self.compile(node.high)
+        return lambda env: low(env) <= value(env) <= high(env)
+
+    def _If(self, node: ir.If) -> Fn:
+        cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
+        return lambda env: then(env) if cond(env) else otherwise(env)
+
+    def condition(self, item: ir.Condition) -> Fn:
+        expr = self.compile(item.expr)
+        exceptions = [self.compile(e.cond) for e in item.exceptions]
+        for e, fn in zip(item.exceptions, exceptions):
+            self.node_fns[id(e)] = fn
+        if not exceptions:
+            fn = expr
+        else:
+            # The carve-out is read first: where it applies, the rule it carves does not.
+            def fn(env: Env) -> bool:
+                for exception in exceptions:
+                    if exception(env):
+                        return True
+                return expr(env)
+        self.node_fns[id(item)] = fn
+        return fn
+
+    def _Aggregate(self, node: ir.Aggregate) -> Fn:
+        k = self.compile(node.k) if node.k is not None else None
+        if node.over is not None:
+            over = self.compile(node.over)
+            values: Fn = lambda env: over(env)  # noqa: E731
+        else:
+            conds = [self.condition(i) for i in node.items]
+            if node.kind == "all":
+                def all_of(env: Env) -> bool:
+                    for c in conds:
+                        if not c(env):
+                            return False
+                    return True
+                return all_of
+            if node.kind == "any":
+                def any_of(env: Env) -> bool:
+                    for c in conds:
+                        if c(env):
+                            return True
+                    return False
+                return any_of
+            values = lambda env: [c(env) for c in conds]  # noqa: E731
+        if node.kind == "all":
+            return lambda env: all(values(env))
+        if node.kind == "any":
+            return lambda env: any(values(env))
+        if node.kind == "count":
+            return lambda env: sum(1 for v in values(env) if v)
+        return lambda env: sum(1 for v in values(env) if v) >= k(env)  # type: ignore[misc]
+
+    def _FirstOf(self, node: ir.FirstOf) -> Fn:
+        branches = [(self.compile(b.cond), self.compile(b.value)) for b in node.branches]
+        otherwise = self.compile(node.otherwise) if node.otherwise is not None else None
+        span = node.span
+
+        def first(env: Env) -> Any:
+            for cond, value in branches:
+                if cond(env):
+                    return value(env)
+            if otherwise is None:
+                raise EvalError(error("E403", "no line of this `first of` applies", span))
+            return otherwise(env)
+        return first
+
+    def _Call(self, node: ir.Call) -> Fn:
+        args = [self.compile(a) for a in node.args]
+        impl, span = BUILTINS[node.func].impl, node.span
+
+        def fail(exc: BuiltinError) -> EvalError:
+            return EvalError(error(exc.code, exc.message, span, hints=[exc.hint] if exc.hint else []))
+
+        # One closure per arity: building an argument list per call costs more than the call.
+        if len(args) == 1:
+            (a,) = args
+
+            def call1(env: Env) -> Any:
+                try:
+                    return impl(a(env))
+                except BuiltinError as exc:
+                    raise fail(exc) from None
+            return call1
+        if len(args) == 2:
+            a, b = args
+
+            def call2(env: Env) -> Any:
+                try:
+                    return impl(a(env), b(env))
+                except BuiltinError as exc:
+                    raise fail(exc) from None
+            return call2
+
+        def call(env: Env) -> Any:
+            try:
+                return impl(*[a(env) for a in args])
+            except BuiltinError as exc:
+                raise fail(exc) from None
+        return call
+
+    def _RecordLit(self, node: ir.RecordLit) -> Fn:
+        fields = [(name, self.compile(value)) for name, value in node.fields]
+        return lambda env: {name: fn(env) for name, fn in fields}
+
+    def _Var(self, node: ir.Var) -> Fn:
+        name = node.name
+        return lambda env: env.locals[name]
+
+    def _Field(self, node: ir.Field) -> Fn:
+        record, name = self.compile(node.record), node.name
+        return lambda env: record(env)[name]
+
+    def _Comprehension(self, node: ir.Comprehension) -> Fn:
+        source, body, var = self.compile(node.source), self.compile(node.body), node.var
+        where = self.compile(node.where) if node.where is not None else None
+
+        def build(env: Env) -> tuple[Any, ...]:
+            bound = env.locals
+            outer = bound.get(var, _UNBOUND)
+            out = []
+            try:
+                for item in source(env):
+                    bound[var] = item
+                    if where is None or where(env):
+                        out.append(body(env))
+            finally:
+                if outer is _UNBOUND:
+                    bound.pop(var, None)
+                else:
+                    bound[var] = outer
+            return tuple(out)
+        return build
+
+    def _ListLit(self, node: ir.ListLit) -> Fn:
+        items = [self.compile(i) for i in node.items]
+        return lambda env: tuple(i(env) for i in items)
+
+
+__all__ = ["Evaluator", "EvalError", "Env"]

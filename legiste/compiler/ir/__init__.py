@@ -1,0 +1,7 @@
+"""The typed IR (stage 3): nodes (`nodes.py`) and types (`types.py`).
+
+Consumes the checker's output; every back end, the interpreter and the tools read it.
+`from legiste.compiler import ir` gives the node classes as `ir.Const`, `ir.Rule`, ….
+"""
+
+from legiste.compiler.ir.nodes import *  # noqa: F401,F403

@@ -1,0 +1,393 @@
+"""The typed IR: what every back end consumes (interpreter, explanation, code generators,
+documentation).
+
+Names are resolved to qualified ids, sugar is gone, every expression carries its type,
+and every node keeps its span and the citations the author attached, so any consumer
+can point back at the rule file and the law. Nodes are frozen; spans and citations are
+left out of equality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Union
+
+from attrs import field, frozen
+
+from legiste.compiler.ir.types import Type
+from legiste.dsl.span import NO_SPAN, Span
+
+
+@frozen
+class Citation:
+    """A quote of the law, and whether it was found in its source text."""
+
+    quote: str
+    source: str  # the source's file name, e.g. "000_084ce424bf47b386.txt"
+    verified: bool
+    span: Span = field(default=NO_SPAN, eq=False)
+
+
+def _meta():
+    return field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+def _cites():
+    return field(default=(), eq=False, repr=False, kw_only=True)
+
+
+# ------------------------------------------------------------------ expressions
+
+@frozen
+class Const:
+    value: Any
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Input:
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Local:
+    """A reference to a `define` or `output` (by qualified id)."""
+
+    id: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Param:
+    """A parameter read at `at` (an expression of type date), or at the evaluation date."""
+
+    id: str
+    at: "Expr | None"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Unary:
+    op: str  # "neg" | "not"
+    operand: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Arith:
+    op: str  # + - * /
+    impl: str  # key chosen by the type checker: num, date+dur, date-date, …
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Compare:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Logic:
+    op: str  # and | or | implies
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Between:
+    value: "Expr"
+    low: "Expr"
+    high: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class If:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Exception_:
+    """`unless COND`: when it holds, the condition it carves out is waived."""
+
+    cond: "Expr"
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Condition:
+    """One item of an aggregate: an expression and the exceptions that waive it."""
+
+    expr: "Expr"
+    exceptions: tuple[Exception_, ...]
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Aggregate:
+    """all / any / count / at_least over conditions; `over` is a list value instead."""
+
+    kind: str
+    items: tuple[Condition, ...]
+    over: "Expr | None"
+    k: "Expr | None"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Branch:
+    cond: "Expr"
+    value: "Expr"
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class FirstOf:
+    branches: tuple[Branch, ...]
+    otherwise: "Expr | None"  # None only when the branches are provably exhaustive
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class ListLit:
+    items: tuple["Expr", ...]
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RecordLit:
+    fields: tuple[tuple[str, "Expr"], ...]
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Var:
+    """The element bound by a comprehension (`m` in `[… for each m in members]`)."""
+
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Field:
+    """A field of a record value: `m.accredited_all_year`."""
+
+    record: "Expr"
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Comprehension:
+    """`[BODY for each VAR in SOURCE where FILTER]`."""
+
+    var: str
+    source: "Expr"
+    where: "Expr | None"
+    body: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
+             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit]
+
+
+# ------------------------------------------------------------------ declarations
+
+@frozen
+class InputDecl:
+    name: str
+    type: Type
+    minimum: Any = None
+    maximum: Any = None
+    description: str | None = None
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class DatedValue:
+    start: dt.date
+    end: dt.date | None
+    value: Any
+    index: str | None  # qualified id of the series that indexes the value
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Parameter:
+    id: str
+    name: str
+    type: Type
+    values: tuple[DatedValue, ...]  # sorted by start date
+    description: str | None = None
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Series:
+    id: str
+    name: str
+    period: str  # "yearly" | "monthly"
+    values: dict[str, Decimal] = field(eq=False)
+    value_spans: dict[str, Span] = field(eq=False, repr=False)
+    publisher: str | None = None
+    url: str | None = None
+    description: str | None = None
+    file: str = ""
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Definition:
+    id: str
+    name: str
+    kind: str  # "define" | "output"
+    type: Type
+    expr: Expr
+    notes: tuple[str, ...] = ()
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Invariant:
+    name: str | None
+    kind: str  # "expr" | "monotone"
+    expr: Expr | None
+    output: str | None
+    input: str | None
+    direction: str
+    guard: Expr | None
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Example:
+    name: str
+    on: dt.date | None
+    given: dict[str, Any] = field(eq=False)
+    expect: dict[str, Any] = field(eq=False)
+    expect_spans: dict[str, Span] = field(eq=False, repr=False)
+    expect_error: str | None = None
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class Source:
+    name: str
+    file: str | None  # None: an external source known by its url only
+    url: str | None
+    found: bool
+
+
+@frozen
+class Unit:
+    """One compiled file: a `policy` (with inputs and outputs) or a `module`."""
+
+    id: str
+    kind: str
+    file: str
+    title: str | None
+    authority: str | None
+    url: str | None
+    sources: tuple[Source, ...]
+    as_of: str | None
+    inputs: tuple[InputDecl, ...]
+    enums: dict[str, Type] = field(eq=False)
+    records: dict[str, Type] = field(eq=False)
+    parameters: dict[str, Parameter] = field(eq=False)
+    series: dict[str, Series] = field(eq=False)
+    definitions: tuple[Definition, ...]  # dependencies first
+    invariants: tuple[Invariant, ...]
+    examples: tuple[Example, ...]
+    uses: tuple[str, ...]
+
+    @property
+    def outputs(self) -> tuple[Definition, ...]:
+        return tuple(d for d in self.definitions if d.kind == "output")
+
+
+@frozen
+class Program:
+    """A policy and every module it uses, all checked."""
+
+    root: str
+    units: dict[str, Unit] = field(eq=False)
+
+    @property
+    def policy(self) -> Unit:
+        return self.units[self.root]
+
+    def definition(self, id: str) -> Definition:
+        unit, _, _ = id.rpartition(".")
+        return next(d for d in self.units[unit].definitions if d.id == id)
+
+    def parameter(self, id: str) -> Parameter:
+        unit, _, _ = id.rpartition(".")
+        return self.units[unit].parameters[id]
+
+    def series(self, id: str) -> Series:
+        unit, _, _ = id.rpartition(".")
+        return self.units[unit].series[id]

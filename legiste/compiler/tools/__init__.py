@@ -1,0 +1,1 @@
+"""Tools built on the IR and the interpreter: examples, invariant verification, coverage."""

@@ -1,0 +1,58 @@
+"""Running a policy's `example` blocks: the cases the law's text states, as tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+from legiste.compiler import ir
+from legiste.compiler.api import Policy, Result
+from legiste.compiler.runtime.values import display, to_json
+from legiste.dsl.diagnostics import Diagnostic, DiagnosticError
+
+
+@frozen
+class Mismatch:
+    name: str
+    expected: str
+    actual: str
+
+
+@frozen
+class ExampleResult:
+    example: ir.Example
+    passed: bool
+    mismatches: tuple[Mismatch, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    result: Result | None = None
+
+
+def run_example(policy: Policy, example: ir.Example) -> ExampleResult:
+    """Evaluate one example with the same validation as real inputs, and compare."""
+    types = {i.name: i.type for i in policy.unit.inputs}
+    data: dict[str, Any] = {k: to_json(v, types[k]) for k, v in example.given.items() if k in types}
+    try:
+        values = policy.validate(data, file=example.span.file)
+        result = policy.run(values, on=example.on, explain_it=True, names=list(example.expect) or None)
+    except DiagnosticError as exc:
+        if example.expect_error is not None and any(
+                example.expect_error in d.message or example.expect_error == d.code
+                for d in exc.diagnostics):
+            return ExampleResult(example, True)
+        return ExampleResult(example, False, diagnostics=tuple(exc.diagnostics))
+    if example.expect_error is not None:
+        return ExampleResult(example, False, (Mismatch("error", example.expect_error, "no error"),),
+                             result=result)
+    mismatches = []
+    definitions = {d.name: d for d in policy.unit.definitions}
+    for name, expected in example.expect.items():
+        actual = result.outputs.get(name)
+        if actual != expected:
+            t = definitions[name].type
+            mismatches.append(Mismatch(name, display(expected, t), display(actual, t)))
+    return ExampleResult(example, not mismatches, tuple(mismatches), result=result)
+
+
+def run_examples(policy: Policy) -> list[ExampleResult]:
+    return [run_example(policy, e) for e in policy.unit.examples]

@@ -1,0 +1,387 @@
+"""The surface AST: what the analyst wrote, as small frozen values, each with its span.
+
+Spans are kept out of equality (`eq=False`), so two parses of the same text compare
+equal wherever they sit in a file. Nothing here is resolved or typed: names are the
+words the author wrote; the compiler gives them meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from attrs import field, frozen
+
+from legiste.dsl.span import NO_SPAN, Span
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, eq=False, repr=False, kw_only=True)
+
+
+@frozen
+class Cite:
+    """`§ "quote" [in source]`: a sentence of the law that justifies a line."""
+
+    quote: str
+    source: str | None = None
+    span: Span = _span()
+
+
+@frozen
+class Name:
+    """A possibly qualified name: `ceiling`, `be.index.impulseo_brussels`."""
+
+    parts: tuple[str, ...]
+    span: Span = _span()
+
+    @property
+    def text(self) -> str:
+        return ".".join(self.parts)
+
+
+# ------------------------------------------------------------------ expressions
+
+@frozen
+class Number:
+    text: str
+    unit: str | None = None
+    span: Span = _span()
+
+
+@frozen
+class DateLit:
+    text: str
+    span: Span = _span()
+
+
+@frozen
+class TextLit:
+    value: str
+    span: Span = _span()
+
+
+@frozen
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@frozen
+class Ref:
+    name: Name
+    span: Span = _span()
+
+
+@frozen
+class Call:
+    func: Name
+    args: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@frozen
+class ListExpr:
+    items: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@frozen
+class Unary:
+    op: str  # "-" or "not"
+    operand: "Expr"
+    span: Span = _span()
+
+
+@frozen
+class Binary:
+    """Arithmetic (+ - * /), comparison (= != < <= > >=) and logic (and, or, implies)."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@frozen
+class Between:
+    value: "Expr"
+    low: "Expr"
+    high: "Expr"
+    span: Span = _span()
+
+
+@frozen
+class If:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span = _span()
+
+
+@frozen
+class At:
+    """`ceiling at date(cost_year, 1, 1)`: a dated value read at another date."""
+
+    target: "Expr"
+    when: "Expr"
+    span: Span = _span()
+
+
+@frozen
+class Exception_:
+    """`unless EXPR`: the law's "does not apply to …", kept beside the rule it carves."""
+
+    cond: "Expr"
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Item:
+    """One line of an `all of` / `any of` / `count of` / `at least K of` block."""
+
+    expr: "Expr"
+    cites: tuple[Cite, ...] = ()
+    exceptions: tuple[Exception_, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Aggregate:
+    """`all of`, `any of`, `count of`, `at least K of` over items or over a list value."""
+
+    kind: str  # "all" | "any" | "count" | "at_least"
+    items: tuple[Item, ...] | None
+    over: "Expr | None" = None
+    k: "Expr | None" = None
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Branch:
+    """`VALUE when COND` in a `first of`; `cond` is None for `otherwise`."""
+
+    value: "Expr"
+    cond: "Expr | None"
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class FirstOf:
+    branches: tuple[Branch, ...]
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class RecordLit:
+    """`{score: 0.3, counted: true}`: a record value (in examples)."""
+
+    fields: tuple[tuple[str, "Expr"], ...]
+    span: Span = _span()
+
+
+@frozen
+class Comprehension:
+    """`[BODY for each VAR in SOURCE where FILTER]`: a list built from another list."""
+
+    body: "Expr"
+    var: str
+    source: "Expr"
+    where: "Expr | None" = None
+    span: Span = _span()
+
+
+Expr = Union[Number, DateLit, TextLit, BoolLit, Ref, Call, ListExpr, Unary, Binary,
+             Between, If, At, Aggregate, FirstOf, Comprehension, RecordLit]
+
+
+# ------------------------------------------------------------------ declarations
+
+@frozen
+class TypeRef:
+    """`money`, `list of boolean`, or an inline enumeration `one of a, b`."""
+
+    name: str
+    element: "TypeRef | None" = None
+    members: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class SourceDecl:
+    """`source law "file.txt" url "…"`: a text quotes are checked against; with a url
+    only, an external source whose quotes cannot be checked here."""
+
+    name: str
+    file: str | None
+    url: str | None = None
+    span: Span = _span()
+
+
+@frozen
+class Header:
+    kind: str  # "policy" | "module"
+    name: Name
+    title: str | None = None
+    authority: str | None = None
+    url: str | None = None
+    sources: tuple[SourceDecl, ...] = ()
+    as_of: str | None = None
+    notes: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Use:
+    module: Name
+    alias: str | None = None
+    span: Span = _span()
+
+
+@frozen
+class Constraint:
+    kind: str  # "min" | "max"
+    bound: Expr
+    span: Span = _span()
+
+
+@frozen
+class InputField:
+    name: str
+    type: TypeRef
+    constraints: tuple[Constraint, ...] = ()
+    description: str | None = None
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class InputBlock:
+    fields: tuple[InputField, ...]
+    span: Span = _span()
+
+
+@frozen
+class DatedValue:
+    start: DateLit
+    end: DateLit | None
+    value: Expr
+    indexed_by: Name | None = None
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Parameter:
+    name: str
+    type: TypeRef
+    values: tuple[DatedValue, ...]
+    description: str | None = None
+    cites: tuple[Cite, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class SeriesValue:
+    period: str  # "2023" or "2023-05"
+    value: str
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Series:
+    name: str
+    type: TypeRef
+    values: tuple[SeriesValue, ...]
+    description: str | None = None
+    period: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    cites: tuple[Cite, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class EnumDecl:
+    name: str
+    members: tuple[str, ...]
+    description: str | None = None
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class RecordDecl:
+    """`record NAME` with typed fields: the shape of one element of a list input."""
+
+    name: str
+    fields: tuple[InputField, ...]
+    description: str | None = None
+    span: Span = _span()
+
+
+@frozen
+class Define:
+    """`define` (an intermediate value) or `output` (a result of the policy)."""
+
+    kind: str  # "define" | "output"
+    name: str
+    type: TypeRef | None
+    expr: Expr
+    cites: tuple[Cite, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Invariant:
+    """A property the law implies: a boolean expression, or `monotone OUTPUT in INPUT`."""
+
+    name: str | None
+    kind: str  # "expr" | "monotone"
+    expr: Expr | None = None
+    output: str | None = None
+    input: str | None = None
+    direction: str = "increasing"
+    guard: Expr | None = None
+    cites: tuple[Cite, ...] = ()
+    span: Span = _span()
+
+
+@frozen
+class Assignment:
+    name: str
+    value: Expr
+    span: Span = _span()
+
+
+@frozen
+class Example:
+    name: str
+    extends: str | None = None
+    on: DateLit | None = None
+    given: tuple[Assignment, ...] = ()
+    expect: tuple[Assignment, ...] = ()
+    expect_error: str | None = None
+    cites: tuple[Cite, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, RecordDecl, Define,
+                    Invariant, Example]
+
+
+@frozen
+class Module:
+    """One parsed `.legis` file: its header and declarations in source order."""
+
+    path: str
+    header: Header | None
+    declarations: tuple[Declaration, ...]
