@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
     "W301": "citation not verified: source text not found",
     "E301": "citation not verified: source text not found (strict mode)",
     "E302": "unknown source",
+    "E303": "source file outside the sources path",
+    "E304": "unreadable source text",
     "E400": "parameter has no value at that date",
     "E401": "index value not published",
     "E402": "division by zero",

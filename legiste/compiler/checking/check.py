@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from legiste.compiler import ir
-from legiste.compiler.resolution.citations import closest_passage, find_source, load_source, quote_found
+from legiste.compiler.resolution.citations import (SourceRefused, closest_passage, find_source,
+                                                    load_source, quote_found)
 from legiste.compiler.resolution.config import Config
 from legiste.compiler.resolution.modules import Loaded
 from legiste.compiler.ir.types import BOOLEAN, DATE, ORDERED, SCALARS, Type, assignable, list_of
@@ -271,7 +272,13 @@ class UnitChecker(ExprChecker):
                                 hints=['source law "file.txt" url "https://…"'])
                 self.sources[source.name] = ir.Source(source.name, None, source.url, False)
                 continue
-            path = find_source(source.file, self.config.sources)
+            try:
+                path = find_source(source.file, self.config.sources)
+                if path is not None:
+                    load_source(path)  # read once here, so that a bad text is located here
+            except SourceRefused as exc:
+                self.report(exc.code, exc.message, source.span, hints=[exc.hint])
+                path = None
             self.sources[source.name] = ir.Source(source.name, source.file, source.url, path is not None)
             if path is not None:
                 self.source_paths[source.name] = path
