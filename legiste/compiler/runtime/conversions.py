@@ -54,6 +54,11 @@ def _not_huge(raw, value):
         raise _Invalid("E501", "the number is too large", "numbers are accepted up to 10^18")
 
 
+# A number as a case writes it in a text: ASCII digits, one optional sign, point and exponent.
+# Decimal() alone would also take "1_000", full-width "１５０" and Arabic-Indic "١٥٠".
+_NUMBER_RE = _re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(raw):
     if isinstance(raw, bool):
         raise _Invalid("E501", f"{_json.dumps(raw)} is true/false, not a number")
@@ -63,16 +68,45 @@ def _number(raw):
     if isinstance(raw, (int, _D)):
         value = _D(raw)
     elif isinstance(raw, str):
-        try:
-            value = _D(raw.strip())
-        except _InvalidOperation:
-            raise _Invalid("E501", f"\"{raw}\" is not a number") from None
+        text = raw.strip()
+        if not _NUMBER_RE.fullmatch(text):
+            hint = ("write digits 0-9 only, with no thousands separator: 1000.50"
+                    if any(c.isdigit() or c in "_ ,'" for c in text) else "")
+            raise _Invalid("E501", f"\"{raw}\" is not a number", hint)
+        value = _D(text)
     else:
         raise _Invalid("E501", f"{_dumps(raw)} is not a number")
     if not value.is_finite():
         raise _Invalid("E501", f"{_dumps(raw)} is not a finite number")
     _not_huge(raw, value)
+    if value.is_zero() and value.is_signed():
+        value = value.copy_abs()  # "-0" is 0: an amount is never shown as -0.00
     return value
+
+
+def _money_text(raw):
+    """An amount given as a text such as "7400.00", when it is valid as is (else None: the
+    full conversion, _c_money, decides and words the refusal). The fast path of generated
+    modules: a text _NUMBER_RE matches never ends in EUR or €."""
+    text = raw.strip()
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    value = _D(text)
+    if value.adjusted() < 18 and value.as_tuple().exponent >= -2 and not value.is_signed():
+        return value
+    return None
+
+
+def _decimal_text(raw):
+    """A number given as a text such as "41.5", when valid as is (else None: _c_decimal or
+    _c_rate decides). A text _NUMBER_RE matches never ends in %."""
+    text = raw.strip()
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    value = _D(text)
+    if value.adjusted() < 18 and not value.is_signed():
+        return value
+    return None
 
 
 def _c_boolean(raw):
@@ -89,6 +123,11 @@ def _whole(raw):
     _not_huge(raw, raw)
     if raw != int(raw):
         raise _Invalid("E501", f"{_dumps(raw)} is not a whole number")
+    if isinstance(raw, _D) and raw.as_tuple().exponent != 0:
+        # 150.0, 1E2 or -0.0: a whole value, but written as a decimal number; a count or a
+        # year is written as one (JSON integers only), so a decimal there is a sign of a mix-up.
+        raise _Invalid("E501", f"{_dumps(raw)} is a decimal number; expected a whole number",
+                       f"write {int(raw)}")
 
 
 def _c_integer(raw):
@@ -107,9 +146,14 @@ def _c_year(raw):
     return int(raw)
 
 
+_CURRENCY_RE = _re.compile(r"(.*?)\s*(?:EUR|eur|€)")
+
+
 def _c_money(raw):
-    if isinstance(raw, str) and raw.strip().upper().endswith(("EUR", "€")):
-        raw = raw.strip().rstrip("€").removesuffix("EUR").removesuffix("eur").strip()
+    if isinstance(raw, str):
+        m = _CURRENCY_RE.fullmatch(raw.strip())
+        if m:  # one unit, once: "100 €€€" and "100EUR€" stay what they are, not numbers
+            raw = m.group(1)
     value = _number(raw)
     if value.as_tuple().exponent < -2:
         raise _Invalid("E501", f"{raw} has fractions of a cent", "an amount has at most 2 decimals")
@@ -122,7 +166,10 @@ def _c_decimal(raw):
 
 def _c_rate(raw):
     if isinstance(raw, str) and raw.strip().endswith("%"):
-        return _number(raw.strip()[:-1]) / 100
+        sign, digits, exponent = _number(raw.strip()[:-1]).as_tuple()
+        # 19.99999999999999999999999999999 % is exactly 0.1999…: a shift of the exponent,
+        # never a division, which would round it to 28 digits (and past a 20 % threshold).
+        return _D((sign, digits, exponent - 2))
     return _number(raw)
 
 

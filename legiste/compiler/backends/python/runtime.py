@@ -28,7 +28,7 @@ from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decima
                                   _c_list, _c_money, _c_rate, _c_text, _c_year, _D, _DATE_RE,
                                   _did_you_mean, _difflib, _dt, _dumps, _duration_parts,
                                   _DURATION_RE, _HUGE_INT, _Invalid, _InvalidOperation, _json,
-                                  _not_huge, _number, _re, _record_fields, _what, _whole)
+                                  _not_huge, _number, _re, _money_text, _decimal_text, _record_fields, _what, _whole)
 # ---------------------------------------------------------------- end of conversions
 
 _CENT = _D("0.01")
@@ -339,30 +339,6 @@ def _check_input(raw, info, values, problems):
                               f"{high_text}", _NO_SPAN, [], [note]))
         return
     values[name] = value
-
-
-def _money_text(raw):
-    """An amount given as a text such as "7400.00", when it is valid as is (else None: the
-    full conversion decides). A text Decimal reads never ends in EUR or €."""
-    try:
-        value = _D(raw.strip())
-    except _InvalidOperation:
-        return None
-    if value.is_finite() and value.adjusted() < 18 and value.as_tuple().exponent >= -2:
-        return value
-    return None
-
-
-def _decimal_text(raw):
-    """A number given as a text such as "41.5", when valid as is (else None). A text Decimal
-    reads never ends in %."""
-    try:
-        value = _D(raw.strip())
-    except _InvalidOperation:
-        return None
-    if value.is_finite() and value.adjusted() < 18:
-        return value
-    return None
 
 
 def _date_text(raw):
