@@ -1,26 +1,28 @@
 """Resolution and checking of declarations: parsed files → the typed IR `Program`.
 
+Checking stage; consumes the `Loaded` modules of `legiste.compiler.resolution.modules`.
 For each file (dependencies first) this pass builds the table of names, resolves
 types, dates, series and citations, checks every definition (in dependency order,
-reporting cycles) and every invariant and example. Expressions are checked by
-`legiste.compiler.checking.typecheck`.
+reporting cycles) and every invariant and example. Its parts: citations.py (sources,
+quotes), declarations.py (inputs, records, series, parameters), examples.py
+(invariants, examples); expressions are checked by typecheck.py.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from legiste.compiler import ir
-from legiste.compiler.resolution.citations import (SourceRefused, closest_passage, find_source,
-                                                    load_source, quote_found)
 from legiste.compiler.resolution.config import Config
 from legiste.compiler.resolution.modules import Loaded
-from legiste.compiler.ir.types import BOOLEAN, DATE, ORDERED, SCALARS, Type, assignable, list_of
-from legiste.compiler.checking.typecheck import ERROR, ExprChecker, const_value, parse_date
+from legiste.compiler.ir.types import SCALARS, Type, assignable, list_of
+from legiste.compiler.checking.citations import CitationChecks
+from legiste.compiler.checking.declarations import DeclarationChecks
+from legiste.compiler.checking.examples import ExampleChecks
+from legiste.compiler.checking.typecheck import ERROR
 from legiste.dsl import ast
-from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from legiste.dsl.diagnostics import Diagnostic, did_you_mean
 from legiste.dsl.span import Span
 
 
@@ -38,8 +40,12 @@ def check_program(loaded: Loaded, config: Config) -> tuple[ir.Program | None, li
     return ir.Program(loaded.root, units), diagnostics
 
 
-class UnitChecker(ExprChecker):
-    """Checks one file against the already-checked files it uses."""
+class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
+    """Checks one file against the already-checked files it uses.
+
+    The driver, names, types and rules live here; sources and citations, value
+    declarations, and invariants and examples are checked by the parts it inherits.
+    """
 
     def __init__(self, module: ast.Module, units: dict[str, ir.Unit], config: Config):
         self.module = module
@@ -238,7 +244,7 @@ class UnitChecker(ExprChecker):
                         hints=[f"compare an input with one of its values: {node.members[0]}"])
         return self._bad(span)
 
-    # ------------------------------------------------------------------ types and citations
+    # ------------------------------------------------------------------ types
 
     def resolve_type(self, ref: ast.TypeRef, owner: str) -> Type:
         if ref.name == "list":
@@ -260,212 +266,6 @@ class UnitChecker(ExprChecker):
                     hints=did_you_mean(ref.name, list(SCALARS) + list(self.enums) + list(self.records)) or
                     ["types: " + ", ".join(SCALARS) + ", list of TYPE, one of A, B"])
         return ERROR
-
-    def _sources(self) -> None:
-        for source in self.header.sources:
-            if source.name in self.sources:
-                self.report("E101", f"source '{source.name}' is declared twice", source.span)
-                continue
-            if source.file is None:
-                if source.url is None:
-                    self.report("E004", f"source '{source.name}' needs a file or a url", source.span,
-                                hints=['source law "file.txt" url "https://…"'])
-                self.sources[source.name] = ir.Source(source.name, None, source.url, False)
-                continue
-            try:
-                path = find_source(source.file, self.config.sources)
-                if path is not None:
-                    load_source(path)  # read once here, so that a bad text is located here
-            except SourceRefused as exc:
-                self.report(exc.code, exc.message, source.span, hints=[exc.hint])
-                path = None
-            self.sources[source.name] = ir.Source(source.name, source.file, source.url, path is not None)
-            if path is not None:
-                self.source_paths[source.name] = path
-
-    def cites(self, cites: Iterable[ast.Cite]) -> tuple[ir.Citation, ...]:
-        out = []
-        for cite in cites:
-            if cite.source is not None and cite.source not in self.sources:
-                self.report("E302", f"unknown source '{cite.source}'", cite.span,
-                            hints=did_you_mean(cite.source, self.sources) or
-                            ['declare it in the header: source law "file.txt"'])
-                continue
-            if cite.source and self.sources[cite.source].file is None:
-                # An external source (url only): the quote is kept, marked unverifiable.
-                out.append(ir.Citation(cite.quote, self.sources[cite.source].url or cite.source,
-                                       False, span=cite.span))
-                continue
-            names = [cite.source] if cite.source else [n for n, s in self.sources.items() if s.file]
-            if not names:
-                self.report("E302", "this file declares no source text to check the quote against",
-                            cite.span, hints=['add to the header: source law "file.txt"',
-                                              "or name an external source: § \"…\" in NAME"])
-                continue
-            out.append(self._verify(cite, names))
-        return tuple(out)
-
-    def _verify(self, cite: ast.Cite, names: list[str]) -> ir.Citation:
-        missing = [n for n in names if n not in self.source_paths]
-        for name in missing:
-            if name not in self.warned_sources:
-                self.warned_sources.add(name)
-                make = error if self.config.strict else warning
-                code = "E301" if self.config.strict else "W301"
-                self.diagnostics.append(make(
-                    code, f"source text '{self.sources[name].file}' not found: its quotes are "
-                    "not verified", cite.span,
-                    hints=["put the folder holding it on the sources path: LEGISTE_SOURCES or "
-                           "[tool.legiste] sources in pyproject.toml"]))
-        texts = [load_source(self.source_paths[n]) for n in names if n in self.source_paths]
-        if not texts:
-            return ir.Citation(cite.quote, self.sources[names[0]].file, False, span=cite.span)
-        for name, text in zip([n for n in names if n in self.source_paths], texts):
-            if quote_found(cite.quote, text):
-                return ir.Citation(cite.quote, self.sources[name].file, True, span=cite.span)
-        hints = []
-        for name, text in zip([n for n in names if n in self.source_paths], texts):
-            closest = closest_passage(cite.quote, text)
-            if closest:
-                hints.append(f"closest passage ({self.sources[name].file}, line {closest[1]}): "
-                             f"\"{closest[0]}\"")
-        self.report("E300", "this quote is not in the source text", cite.span,
-                    hints=hints or ["copy the sentence from the source text"])
-        return ir.Citation(cite.quote, self.sources[names[0]].file, False, span=cite.span)
-
-    # ------------------------------------------------------------------ declarations
-
-    def _constant(self, node: ast.Expr, type_: Type, what: str) -> Any:
-        value = self.expr(node, type_)
-        if value.type == ERROR:
-            return None
-        try:
-            result = const_value(value)
-        except ValueError:
-            self.report("E200", f"{what} must be a constant value", node.span)
-            return None
-        if type_ != ERROR and not assignable(value.type, type_):
-            self.report("E201" if "money" in (type_.kind, value.type.kind) else "E200",
-                        f"{what} must be {type_.short}, not {value.type.short}", node.span,
-                        hints=["write an amount with its unit: 0 EUR"] if type_.kind == "money" else [])
-            return None
-        if type_.kind in ("decimal", "rate") and isinstance(result, int):
-            return Decimal(result)
-        return result
-
-    def _field(self, field: ast.InputField) -> tuple[Type, dict[str, Any]]:
-        """The type and bounds of an input or record field."""
-        type_ = self.resolve_type(field.type, field.name)
-        if field.type.name == "enum":
-            self.enums.setdefault(field.name, type_)
-        bounds: dict[str, Any] = {}
-        for c in field.constraints:
-            if type_ != ERROR and type_.kind not in ORDERED:
-                word = "least" if c.kind == "min" else "most"
-                self.report("E200", f"a {type_.short} has no `at {word}` bound", c.span)
-                continue
-            bounds[c.kind] = self._constant(c.bound, type_, "the bound")
-        return type_, bounds
-
-    def _record(self, decl: ast.RecordDecl) -> None:
-        fields, bounds, seen = [], [], set()
-        for f in decl.fields:
-            if f.name in seen:
-                self.report("E101", f"record {decl.name} has two fields named '{f.name}'", f.span)
-                continue
-            seen.add(f.name)
-            type_, limits = self._field(f)
-            fields.append((f.name, type_))
-            bounds.append((f.name, limits.get("min"), limits.get("max")))
-        self.records[decl.name] = Type("record", decl.name, fields=tuple(fields), bounds=tuple(bounds))
-
-    def _input(self, field: ast.InputField) -> None:
-        if self.names.get(field.name, (None, field))[1] is not field:
-            return
-        type_, bounds = self._field(field)
-        self.inputs[field.name] = ir.InputDecl(field.name, type_, bounds.get("min"), bounds.get("max"),
-                                               field.description, span=field.span,
-                                               cites=self.cites(field.cites))
-
-    def _series(self, decl: ast.Series) -> None:
-        period = decl.period or "yearly"
-        if period not in ("yearly", "monthly"):
-            self.report("E004", f"a series is yearly or monthly, not '{period}'", decl.span)
-            period = "yearly"
-        values: dict[str, Decimal] = {}
-        spans: dict[str, Span] = {}
-        for v in decl.values:
-            monthly = "-" in v.period
-            if monthly != (period == "monthly") or (monthly and not 1 <= int(v.period[5:]) <= 12):
-                self.report("E010", f"'{v.period}' is not a {period} period", v.span,
-                            hints=["yearly: 2023: VALUE; monthly: 2023-05: VALUE"])
-                continue
-            if v.period in values:
-                self.report("E101", f"{v.period} has two values", v.span,
-                            notes=[f"first at {spans[v.period]}"])
-                continue
-            values[v.period], spans[v.period] = Decimal(v.value), v.span
-            self.cites(v.cites)
-        if decl.publisher is None:
-            self.report("E004", f"series '{decl.name}' names no publisher", decl.span,
-                        hints=['add: source "Statbel" url "https://…"'])
-        sid = f"{self.id}.{decl.name}"
-        self.series[decl.name] = ir.Series(sid, decl.name, period, values, spans, decl.publisher,
-                                           decl.url, decl.description, self.module.path,
-                                           span=decl.span, cites=self.cites(decl.cites))
-
-    def _series_id(self, name: ast.Name) -> str | None:
-        parts = name.parts
-        if len(parts) == 1 and parts[0] in self.series:
-            return self.series[parts[0]].id
-        head, last = ".".join(parts[:-1]), parts[-1]
-        if head in self.aliases:
-            unit = self.units[self.aliases[head]]
-            if f"{unit.id}.{last}" in unit.series:
-                return f"{unit.id}.{last}"
-        candidates = list(self.series) + [f"{a}.{s.name}" for a, u in self.aliases.items()
-                                          for s in self.units[u].series.values()]
-        self.report("E100", f"unknown index series '{name.text}'", name.span,
-                    hints=did_you_mean(name.text, candidates) or
-                    ["declare it with `series` or `use` the module that does (e.g. use be.index)"])
-        return None
-
-    def _parameter(self, decl: ast.Parameter) -> None:
-        if self.names.get(decl.name, (None, decl))[1] is not decl:
-            return
-        type_ = self.resolve_type(decl.type, decl.name)
-        values: list[ir.DatedValue] = []
-        for v in decl.values:
-            start = parse_date(v.start.text)
-            end = parse_date(v.end.text) if v.end else None
-            if start is None or (v.end and end is None):
-                bad = v.start if start is None else v.end
-                self.report("E010", f"{bad.text} is not a date of the calendar", bad.span)  # type: ignore[union-attr]
-                continue
-            if end is not None and end < start:
-                self.report("E010", f"the value from {start} ends before it starts ({end})",
-                            v.end.span)  # type: ignore[union-attr]
-                continue
-            value = self._constant(v.value, type_, f"the value of '{decl.name}'")
-            index = self._series_id(v.indexed_by) if v.indexed_by else None
-            if index and type_.kind not in ("money", "decimal"):
-                self.report("E200", f"only an amount or a decimal can be indexed, not {type_.short}",
-                            v.indexed_by.span)  # type: ignore[union-attr]
-            values.append(ir.DatedValue(start, end, value, index, span=v.span,
-                                        cites=self.cites(v.cites)))
-        values.sort(key=lambda d: d.start)
-        for before, after in zip(values, values[1:]):
-            if before.start == after.start:
-                self.report("E101", f"two values of '{decl.name}' start on {after.start}", after.span)
-            elif before.end is not None and before.end >= after.start:
-                self.report("E101", f"the value from {before.start} runs until {before.end}, past the "
-                            f"next value's start ({after.start})", before.span)
-        if not decl.values:
-            self.report("E004", f"parameter '{decl.name}' has no value", decl.span,
-                        hints=["add a line: from 2024-01-01: VALUE"])
-        self.parameters[decl.name] = ir.Parameter(f"{self.id}.{decl.name}", decl.name, type_,
-                                                  tuple(values), decl.description, span=decl.span,
-                                                  cites=self.cites(decl.cites))
 
     def definition(self, name: str) -> ir.Definition | None:
         """Check a `define`/`output` (once), checking what it reads first."""
@@ -494,112 +294,6 @@ class UnitChecker(ExprChecker):
                                span=decl.span, cites=self.cites(decl.cites))
         self.definitions[name] = result
         return result
-
-    def _as_of(self) -> str | None:
-        name = self.header.as_of
-        if name is None:
-            return None
-        decl = self.inputs.get(name)
-        if decl is None or decl.type != DATE:
-            self.report("E100" if decl is None else "E200",
-                        f"`as of` must name a date input; '{name}' is "
-                        + ("not an input" if decl is None else str(decl.type)), self.header.span,
-                        hints=did_you_mean(name, [i.name for i in self.inputs.values()
-                                                  if i.type == DATE]))
-            return None
-        return name
-
-    # ------------------------------------------------------------------ invariants and examples
-
-    def _invariant(self, decl: ast.Invariant) -> ir.Invariant:
-        guard = self.boolean(decl.guard, "the `when` of an invariant") if decl.guard else None
-        cites = self.cites(decl.cites)
-        if decl.kind == "expr":
-            expr = self.boolean(decl.expr, "an invariant")  # type: ignore[arg-type]
-            return ir.Invariant(decl.name, "expr", expr, None, None, decl.direction, guard,
-                                span=decl.span, cites=cites)
-        output = self.names.get(decl.output or "")
-        if output is None or output[0] not in ("define", "output"):
-            self.report("E100", f"'{decl.output}' is not a rule of this policy", decl.span,
-                        hints=did_you_mean(decl.output or "", self.definitions))
-        elif self.definitions[decl.output].type.kind not in ORDERED | {"error"}:  # type: ignore[index]
-            self.report("E200", f"'{decl.output}' is not ordered, so it cannot be monotone", decl.span)
-        field = self.inputs.get(decl.input or "")
-        if field is None:
-            self.report("E100", f"'{decl.input}' is not an input", decl.span,
-                        hints=did_you_mean(decl.input or "", self.inputs))
-        elif field.type.kind not in ORDERED | {"boolean"} and field.type != list_of(BOOLEAN):
-            self.report("E200", f"monotone in '{decl.input}': a {field.type.short} has no order",
-                        decl.span)
-        return ir.Invariant(decl.name, "monotone", None, decl.output, decl.input, decl.direction,
-                            guard, span=decl.span, cites=cites)
-
-    def _examples(self, decls: list[ast.Example]) -> tuple[ir.Example, ...]:
-        by_name: dict[str, ast.Example] = {}
-        for d in decls:
-            if d.name in by_name:
-                self.report("E101", f"two examples are named \"{d.name}\"", d.span,
-                            notes=[f"first at {by_name[d.name].span}"])
-            by_name.setdefault(d.name, d)
-        out = []
-        for d in decls:
-            chain, seen = [d], {d.name}
-            while chain[-1].extends:
-                base = by_name.get(chain[-1].extends)
-                if base is None:
-                    self.report("E100", f"no example named \"{chain[-1].extends}\"", chain[-1].span,
-                                hints=did_you_mean(chain[-1].extends, by_name))
-                    break
-                if base.name in seen:
-                    self.report("E105", f"example \"{d.name}\" extends itself", d.span)
-                    break
-                seen.add(base.name)
-                chain.append(base)
-            given: dict[str, ast.Assignment] = {}
-            on = None
-            for ex in reversed(chain):
-                given.update({a.name: a for a in ex.given})
-                on = ex.on or on
-            out.append(self._example(d, given, on))
-        return tuple(out)
-
-    def _example(self, decl: ast.Example, given: dict[str, ast.Assignment],
-                 on: ast.DateLit | None) -> ir.Example:
-        values: dict[str, Any] = {}
-        for name, assignment in given.items():
-            field = self.inputs.get(name)
-            if field is None:
-                self.report("E100", f"'{name}' is not an input", assignment.span,
-                            hints=did_you_mean(name, self.inputs))
-                continue
-            values[name] = self._constant(assignment.value, field.type, f"'{name}'")
-        missing = [n for n in self.inputs if n not in given]
-        if missing and decl.expect_error is None:
-            self.report("E204", f"example \"{decl.name}\" gives no value for: " + ", ".join(missing),
-                        decl.span, hints=["add them with `given`, or extend a complete example: "
-                                          "example \"…\" extends \"…\""])
-        expect: dict[str, Any] = {}
-        spans: dict[str, Span] = {}
-        for assignment in decl.expect:
-            definition = self.definitions.get(assignment.name)
-            if definition is None:
-                self.report("E100", f"'{assignment.name}' is not a rule of this policy",
-                            assignment.span, hints=did_you_mean(assignment.name, self.definitions))
-                continue
-            expect[assignment.name] = self._constant(assignment.value, definition.type,
-                                                     f"the expected '{assignment.name}'")
-            spans[assignment.name] = assignment.span
-        if not expect and decl.expect_error is None:
-            self.report("E204", f"example \"{decl.name}\" expects nothing", decl.span,
-                        hints=["add: expect OUTPUT = VALUE"])
-        on_date = None
-        if on is not None:
-            on_date = parse_date(on.text)
-            if on_date is None:
-                self.report("E010", f"{on.text} is not a date of the calendar", on.span)
-        return ir.Example(decl.name, on_date, values, expect, spans, decl.expect_error,
-                          span=decl.span, cites=self.cites(decl.cites))
-
 
 def _unit_names(unit: ir.Unit) -> list[str]:
     return ([p.name for p in unit.parameters.values()] + [s.name for s in unit.series.values()]
