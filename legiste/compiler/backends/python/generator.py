@@ -1,4 +1,6 @@
-"""The generated module, assembled: the runtime (runtime.py, copied as it is), the
+"""Python backend, module assembly; consumes a checked `ir.Program`.
+
+The generated module, assembled: the runtime (runtime.py, copied as it is), the
 policy's tables, one function per parameter and per rule, input validation
 (validation.py), the API (`evaluate`, `evaluate_many`, `explain`, `validate`,
 `compute`), the explanation (explanation.py) and the descriptions (schemas, metadata,
@@ -8,20 +10,16 @@ source map).
 from __future__ import annotations
 
 import functools
-import textwrap
-from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.backends.json_schema import input_schema, output_schema
 from legiste.compiler.backends.python.explanation import ExplanationCompiler
-from legiste.compiler.backends.python.expressions import ExpressionCompiler
-from legiste.compiler.backends.python.syntax import (P_AND, P_ATOM, P_IF, P_OR, P_POSTFIX, comment,
-                                             json_literal, wrap)
+from legiste.compiler.backends.python.entry_points import EntryPoints
+from legiste.compiler.backends.python.syntax import comment, json_literal
 from legiste.compiler.backends.python.validation import InputValidation
 from legiste.compiler.interpreter.explain import TRACE_VERSION
-from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.values import to_json
 
 GENERATOR_VERSION = "1"
@@ -53,178 +51,18 @@ def _without_docstring(file: Any) -> str:
     return text[text.index("\n", text.index('"""', 3)) + 1:]  # after the docstring's last line
 
 
-class ModuleGenerator(ExpressionCompiler):
-    """The source of the standalone module of one program (a policy and its modules)."""
+class ModuleGenerator(EntryPoints):
+    """The source of the standalone module of one program (a policy and its modules).
+
+    Assembles the parts: rule and parameter functions (rules.py), entry points
+    (entry_points.py), validation, explanation and the descriptions written here.
+    """
 
     def __init__(self, program: ir.Program):
         super().__init__(program)
         self.explanation = ExplanationCompiler(self)
         self.validation = InputValidation(self)
         self.param_caches: list[str] = []
-
-    # ------------------------------------------------------------ rules and parameters
-
-    def header_comment(self, d: ir.Definition) -> list[str]:
-        """The comment above a rule's function: what it is, where, the law it quotes."""
-        lines = [f"# {d.kind} {comment(d.name)} : {comment(d.type.short)}    ({comment(str(d.span))})"]
-        for c in d.cites:
-            lines.append(f"# § {comment(repr(c.quote))}  [{comment(c.source)}]")
-        for note in d.notes:
-            lines.append(f"# note: {comment(note)}")
-        return lines
-
-    def definition(self, d: ir.Definition, memo: bool) -> str:
-        """The function of a rule, `rule_NAME(v, m)`: its value, stored in `m` if memoised."""
-        fn, key, site = self.rule_fn[d.id], repr(self.memo_key[d.id]), self.site(d.span)
-        lines = self.header_comment(d)
-        if d.id in self.inlined:
-            lines.append("# (read in place where other rules use it: a small rule that cannot fail)")
-        lines.append(f"def {fn}(v, m):")
-        rounds = d.kind == "output" and d.type.kind == "money"
-        counter = self.counter
-        body = self.assignment(d, rounds)
-        self.counter = counter  # the same names in both forms, so that they compare equal
-        self.fast = True
-        try:
-            fast = self.assignment(d, rounds)
-        finally:
-            self.fast = False
-        lines.append("    try:")
-        if rounds:
-            lines.append("        # an output amount: half up to the cent (in each branch)")
-        if fast != body:
-            # Roundings of computed amounts as one quantize; if one fails (more digits than
-            # the context holds), the same expression again with the exact 60-digit rounding.
-            lines.append("        try:")
-            lines.append(textwrap.indent(fast, "    "))
-            lines.append("        except (ArithmeticError, AttributeError):  # the exact path")
-            lines.append(textwrap.indent(body, "    "))
-        else:
-            lines.append(body)
-        if d.type.kind in ("decimal", "rate"):
-            lines.append("        if isinstance(value, int):  # a whole number where a decimal is declared")
-            lines.append("            value = _D(value)")
-        lines.append("    except ArithmeticError as exc:")
-        lines.append(f"        raise _arith_error(exc, {site}, {d.name!r}) from None")
-        if memo:
-            lines.append(f"    m[{key}] = value  # memoised: other rules read m[{key}]")
-        lines.append("    return value")
-        return "\n".join(lines) + "\n"
-
-    def assignment(self, d: ir.Definition, rounds: bool) -> str:
-        """The statements that set `value` to a rule's value, indented for a function's
-        `try:` block: `value = EXPRESSION`, or, for a rule that counts the elements of a
-        list meeting a test, a loop (no list built, no comprehension called)."""
-        node = self.facts.in_place(d.expr)
-        if isinstance(node, ir.Aggregate) and node.kind == "count" and node.over is not None:
-            over = self.facts.in_place(node.over)
-            if isinstance(over, ir.Comprehension) and d.type.kind == "integer":
-                return self.count_loop(over)
-        return f"        value = {self.top_expr(d.expr, '            ', rounds)}"
-
-    def count_loop(self, node: ir.Comprehension) -> str:
-        """`count of [BODY for each VAR in SOURCE where WHERE]` as a loop: the same tests,
-        in the same order, on the same elements."""
-        var = self.comprehension_var(node)
-        inner = {node.var: var}
-        tests = [t for t in (node.where, node.body) if t is not None]
-        test = " and ".join(self.code(t, inner, P_AND + 1 if len(tests) > 1 else 0) for t in tests)
-        return (f"        value = 0\n"
-                f"        for {var} in {self.code(node.source, {}, P_OR)}:\n"
-                f"            if {test}:\n"
-                f"                value += 1")
-
-    def rounded(self, node: Any) -> tuple[str, int]:
-        """`money(node)`: an output amount rounded half up to the cent, the rounding done in
-        each branch of an `if` or `first of` (a constant is rounded here)."""
-        if isinstance(node, ir.Const) and isinstance(node.value, Decimal):
-            return self.const(node.value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")), P_ATOM
-        if isinstance(node, ir.If):
-            return self.if_code(node, {}, self.rounded)
-        if isinstance(node, ir.FirstOf) and node.branches:
-            return " ".join(self.first_of(node, {}, self.rounded)), P_IF
-        return f"{self.code(node, {}, P_POSTFIX)}.quantize(_CENT, _HALF_UP)", P_POSTFIX
-
-    def top_expr(self, node: Any, indent: str, rounds: bool = False) -> str:
-        """The expression of a definition, laid out line by line where the law is."""
-        if isinstance(node, ir.Aggregate) and node.over is None and node.kind in ("all", "any") \
-                and len(node.items) > 1:
-            op, prec = ("and", P_AND) if node.kind == "all" else ("or", P_OR)
-            texts = self.chain(node.items, {}, prec)
-            lines = []
-            for i, (item, text) in enumerate(zip(node.items, texts)):
-                quote = f"  # § {comment(repr(item.cites[0].quote))}" if item.cites else ""
-                lines.append(f"{indent}{'' if i == 0 else op + ' '}{text}{quote}")
-            return "(\n" + "\n".join(lines) + "\n" + indent[:-4] + ")"
-        if isinstance(node, ir.FirstOf) and node.branches:
-            branch = self.rounded if rounds else (lambda n: self.expr(n, {}))
-            lines = self.first_of(node, {}, branch, comments=True)
-            return "(\n" + "\n".join(indent + line for line in lines) + "\n" + indent[:-4] + ")"
-        if rounds:
-            return self.rounded(node)[0]
-        return self.code(node, {}, 0)
-
-    def parameter(self, p: ir.Parameter) -> str:
-        """The functions of a parameter: `_resolve_NAME(when, site)` (the value on a date,
-        which dated value it is, how it was indexed) and `param_NAME(when, site)` (the
-        value, cached per date)."""
-        fn, resolve = self.param_fn[p.id], self.resolve_fn[p.id]
-        cache = self.param_cache[p.id]
-        self.param_caches.append(cache)
-        lines = [f"# parameter {comment(p.name)} : {comment(p.type.short)}    ({comment(str(p.span))})"]
-        if p.description:
-            lines.append(f"# {comment(repr(p.description))}")
-        for c in p.cites:
-            lines.append(f"# § {comment(repr(c.quote))}")
-        lines.append(f"def {resolve}(when, site):")
-        lines.append("    # (value, which dated value, how it was indexed) on `when`")
-        first = p.values[0].start if p.values else None
-        for k in reversed(range(len(p.values))):
-            dated = p.values[k]
-            keyword_ = "if" if k == len(p.values) - 1 else "elif"
-            span = f"until {dated.end}" if dated.end else "onwards"
-            lines.append(f"    {keyword_} when >= {self.const(dated.start)}:  # from {dated.start} {span}")
-            if dated.end is not None:
-                reason = f"its value from {dated.start} ended on {dated.end}"
-                lines.append(f"        if when > {self.const(dated.end)}:")
-                lines.append(f"            raise _no_value({p.name!r}, {str(p.span)!r}, when, "
-                             f"{reason!r}, site)")
-            if dated.index is None:
-                lines.append(f"        return {self.const(dated.value)}, {k}, None")
-                continue
-            series = self.program.series(dated.index)
-            period_fn = "_period_yearly" if series.period == "yearly" else "_period_monthly"
-            base_period = (str(dated.start.year) if series.period == "yearly"
-                           else f"{dated.start.year}-{dated.start.month:02d}")
-            lines.append(f"        base = _index({series.id!r}, {base_period!r}, site)")
-            lines.append(f"        period = {period_fn}(when)")
-            lines.append(f"        index = _index({series.id!r}, period, site)")
-            value = f"{self.const(dated.value)} * index / base"
-            if p.type.kind == "money":
-                value = f"_money({value})"
-            lines.append(f"        value = {value}")
-            how_head = f"{dated.value} × {series.name}["
-            how_tail = f" / {series.name}[{base_period}] "
-            lines.append(f"        return value, {k}, ({how_head!r} + period + '] ' + str(index) + "
-                         f"{how_tail!r} + str(base))")
-        if first is not None:
-            reason = f"its first value applies from {first}"
-            lines.append(f"    raise _no_value({p.name!r}, {str(p.span)!r}, when, {reason!r}, site)")
-        else:  # pragma: no cover - the checker requires a dated value
-            lines.append("    raise AssertionError('no dated value')")
-        lines.append("")
-        lines.append(f"{cache} = {{}}")
-        lines.append("")
-        lines.append("")
-        lines.append(f"def {fn}(when, site):")
-        lines.append(f"    value = {cache}.get(when)")
-        lines.append("    if value is None:")
-        lines.append(f"        value = {resolve}(when, site)[0]")
-        lines.append(f"        if len({cache}) > 100_000:")
-        lines.append(f"            {cache}.clear()")
-        lines.append(f"        {cache}[when] = value")
-        lines.append("    return value")
-        return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------ the module
 
@@ -316,162 +154,6 @@ class ModuleGenerator(ExpressionCompiler):
         ]
         return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip())
 
-    def computed_in_api(self, d: ir.Definition) -> bool:
-        """Whether the API computes an output in place rather than calling its function: an
-        output no rule reads (so not memoised), of a value needing no conversion after it
-        is computed (a decimal that may be a whole number does)."""
-        return d.kind == "output" and d.id not in self.memo and (
-            d.type.kind not in ("decimal", "rate") or self.facts.is_decimal(d.expr))
-
-    def output_code(self, d: ir.Definition, fast: bool) -> str:
-        """The expression of an output computed in place: rounded to the cent if an amount;
-        `fast` as in `definition`."""
-        self.fast = fast
-        try:
-            if d.type.kind == "money":
-                return wrap(self.rounded(d.expr), 1)
-            return self.code(d.expr, {}, 1)
-        finally:
-            self.fast = False
-
-    def output_codes(self) -> tuple[list[str], bool]:
-        """The code of each output in the API's fast path, read in order, and whether that
-        path may fail where the rules' functions would not (an ArithmeticError or an
-        AttributeError of a fast form, see `definition`): the API then computes the case
-        again with the rules' functions (`_run`). An output no rule reads is its fast
-        expression, in place; a memoised one that no output before it can have computed is
-        computed in place and stored when it may be (RuleFacts.storable), else called; one
-        that an output before may have computed is read as any rule is (`read`)."""
-        codes: list[str] = []
-        may_fail = False
-        before: set[str] = set()  # the rules the outputs before may have computed
-        for d in self.unit.outputs:
-            if self.computed_in_api(d):
-                counter = self.counter
-                exact = self.output_code(d, fast=False)
-                self.counter = counter  # the same names in both forms, so that they compare equal
-                code = self.output_code(d, fast=True)
-                may_fail = may_fail or code != exact or d.type.kind == "money" or (
-                    not self.facts.cannot_fail(d.expr))
-            elif d.id in self.memo and d.id not in before and d.id not in self.eager:
-                # surely not computed yet: computed in place (stored), or its function called
-                code = self.store(d.id, {}) if self.facts.storable(d) else f"{self.rule_fn[d.id]}(v, m)"
-            else:
-                code = self.read(d.id)[0]
-            codes.append(code)
-            before |= self.facts.reads(d.id) | {d.id}
-            if d.id in self.memo:
-                self.known.add(d.id)
-        self.known = set()
-        return codes, may_fail
-
-    def api(self) -> str:
-        """The module's API: `compute`, `evaluate`, `evaluate_many`, `explain` (`validate`
-        is written by validation.py)."""
-        unit, outputs = self.unit, self.unit.outputs
-        if unit.as_of is not None:
-            as_of_code = f"as_of if as_of is not None else v[{unit.as_of!r}]"
-            as_of_doc = f"the date: `as_of`, else the input {unit.as_of!r}"
-        else:
-            as_of_code = "as_of if as_of is not None else _dt.date.today()"
-            as_of_doc = "the date: `as_of`, else today"
-
-        def to_json(t: Type, code: str) -> str:
-            fn = self.json_fn(t)
-            return code if fn == "_j_same" else f"{fn}({code})"
-
-        def items(pairs: list[tuple[str, str]], indent: str) -> str:
-            return "{\n" + "".join(f"{indent}    {k!r}: {v},\n" for k, v in pairs) + indent + "}"
-
-        codes, may_fail = self.output_codes()
-        exact_items = ", ".join(f"{d.name!r}: {self.read(d.id)[0]}" for d in outputs)
-        run_items = [(d.name, code) for d, code in zip(outputs, codes)]
-        json_items = [(d.name, to_json(d.type, code)) for d, code in zip(outputs, codes)]
-        out_json_items = ", ".join(f"{d.name!r}: {to_json(d.type, f'outputs[{d.name!r}]')}"
-                                   for d in outputs)
-        explain_items = ", ".join(f"{self.xrule_fn[d.id]}(v, m, done)" for d in outputs)
-        # The eager rules (see RuleFacts.eager), computed as a case starts.
-        eager = [(self.memo_key[i], self.code(self.definitions[i].expr, {}, 1))
-                 for i in self.definitions if i in self.eager]
-        eager_names = ", ".join(comment(self.definitions[i].name) for i in self.definitions if i in self.eager)
-        start = "".join(f"\n    m[{k!r}] = {code}" for k, code in eager)
-        compute_m = "{" + ", ".join([f"'@as of': {as_of_code}"] + [f"{k!r}: {c}" for k, c in eager]) + "}"
-        fallback = "except (ArithmeticError, AttributeError):  # a fast form failed: the rules' functions"
-        if may_fail:
-            compute_body = (f"    try:\n        return {items(run_items, '        ')}\n"
-                            f"    {fallback}\n        return _run(v, m)")
-            evaluate_body = (f"    try:\n        outputs = {items(json_items, '        ')}\n"
-                             f"    {fallback}\n        outputs = _json_outputs(_run(v, m))")
-        else:
-            compute_body = f"    return {items(run_items, '    ')}"
-            evaluate_body = f"    outputs = {items(json_items, '    ')}"
-        many_body = textwrap.indent(evaluate_body, "        ")
-        return f'''
-# ================================================================ the API
-
-# The evaluation date: {comment(as_of_doc)}.{"" if not eager else f"""
-# Computed as a case starts (rules of the inputs that cannot fail): {eager_names}."""}
-# The outputs no rule reads are computed in place by `compute`, `evaluate` and
-# `evaluate_many`, in their fast forms{""";
-# should one fail, `_run` computes the case again with the rules' functions""" if may_fail else ""}.
-
-def _run(v, m):
-    """The outputs of one case, each read as the rules read it (by its function, its
-    exact form): `v` holds the validated values, `m` the date ('@as of'), the rules
-    computed as a case starts, and the rules computed (memoised; `v` and `m` may be the
-    same dict)."""
-    return {{{exact_items}}}
-
-
-def _json_outputs(outputs):
-    """The JSON form of the outputs."""
-    return {{{out_json_items}}}
-
-
-def compute(values, as_of=None):
-    """The outputs (Decimal, date, … values) of validated values (see `validate`)."""
-    v = values
-    m = {compute_m}
-{compute_body}
-
-
-def evaluate(inputs, as_of=None):
-    """Validate one case and evaluate it: {{"policy", "as_of", "outputs"}} as JSON-ready data
-    (amounts as strings to the cent). Raises PolicyError (inputs: E5xx; run time: E4xx)."""
-    v = m = validate(inputs)  # the values dict also holds the date and the rules computed
-    when = m['@as of'] = {as_of_code}{start}
-{evaluate_body}
-    return {{'policy': _POLICY_ID, 'as_of': when.isoformat(), 'outputs': outputs}}
-
-
-def evaluate_many(rows, as_of=None):
-    """`evaluate` on each case; parameters and indices are resolved once per date (cached).
-    A failing case raises PolicyError with its index in `row`."""
-    results = []
-    append = results.append
-    for row, inputs in enumerate(rows):
-        try:
-            v = m = validate(inputs)
-            when = m['@as of'] = {as_of_code}{start.replace(chr(10), chr(10) + "        ")}
-{many_body}
-            append({{'policy': _POLICY_ID, 'as_of': when.isoformat(), 'outputs': outputs}})
-        except PolicyError as exc:
-            exc.row = row
-            raise
-    return results
-
-
-def explain(inputs, as_of=None):
-    """`evaluate`, with the explanation of every output (trace.v1, as `legiste eval
-    --explain --json` gives it)."""
-    v = m = validate(inputs)
-    when = m['@as of'] = {as_of_code}{start}
-    outputs = _run(v, m)
-    done = {{}}
-    traces = [{explain_items}]
-    return {{'policy': _POLICY_ID, 'as_of': when.isoformat(), 'outputs': _json_outputs(outputs),
-            'explanation': {{'version': {TRACE_VERSION!r}, 'outputs': [t.to_json() for t in traces]}}}}
-'''
 
     def metadata(self) -> dict[str, Any]:
         """METADATA: the policy, its sources, inputs and outputs."""
