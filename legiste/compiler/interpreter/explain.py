@@ -8,13 +8,14 @@ the embedding API.
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
-from attrs import fields, frozen
+from attrs import frozen
 
 from legiste.compiler import ir
 from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator
 from legiste.compiler.ir.types import BOOLEAN, Type
+from legiste.compiler.ir.walk import children as walk_children, walk
 from legiste.compiler.runtime.values import display, money, to_json
 from legiste.dsl.span import NO_SPAN, SOURCES, Span
 
@@ -111,14 +112,7 @@ class Explainer:
             if isinstance(node.cond, (ir.Input, ir.Local)):
                 return self.expr(node.cond) + self.expr(chosen)
             return [self._labelled("condition", node.cond, cites=node.cites)] + self.expr(chosen)
-        children: list[ir.Expr] = []
-        for field in ("operand", "left", "right", "value", "low", "high", "over", "k", "record",
-                      "source"):
-            child = getattr(node, field, None)
-            if child is not None:
-                children.append(child)
-        children += list(getattr(node, "args", ())) + list(getattr(node, "items", ()))
-        children += [value for _, value in getattr(node, "fields", ())]  # a record value
+        children = walk_children(node)
         out: list[Trace] = []
         for child in children:
             for t in self.expr(child):
@@ -132,14 +126,14 @@ class Explainer:
         if isinstance(node, (ir.Input, ir.Local)):
             return self.expr(node)
         if isinstance(node, ir.Param):
-            if node.at is None or not any(isinstance(n, ir.Var) for n in _walk(node.at)):
+            if node.at is None or not any(isinstance(n, ir.Var) for n in walk(node.at)):
                 return [self.parameter(node)]
             parameter = self.program.parameter(node.id)
             return [Trace("parameter", parameter.name, None, parameter.type, parameter.span,
                           parameter.cites, "read at a date computed for each element",
                           tuple(self._reads(node.at)))]
         out: list[Trace] = []
-        for child in _parts(node):
+        for child in walk_children(node):
             for t in self._reads(child):
                 if t not in out:
                     out.append(t)
@@ -200,26 +194,6 @@ class Explainer:
             out.append(Trace("otherwise", "otherwise", value, node.type, node.otherwise.span, (),
                              "applies: no line above did", tuple(self.expr(node.otherwise))))
         return out
-
-
-_NODES = get_args(ir.Expr) + (ir.Condition, ir.Exception_, ir.Branch)
-
-
-def _parts(node: Any) -> list[Any]:
-    """The IR nodes directly under a node."""
-    out = []
-    for attribute in fields(type(node)):
-        value = getattr(node, attribute.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, tuple) and len(item) == 2:  # a record value's (name, value)
-                item = item[1]
-            if isinstance(item, _NODES):
-                out.append(item)
-    return out
-
-
-def _walk(node: Any) -> list[Any]:
-    return [node] + [n for part in _parts(node) for n in _walk(part)]
 
 
 def explain(evaluator: Evaluator, env: Env, names: list[str] | None = None) -> list[Trace]:

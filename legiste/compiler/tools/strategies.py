@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from legiste.compiler import ir
 from legiste.compiler.api import Policy
 from legiste.compiler.ir.types import Type
+from legiste.compiler.ir.walk import walk
 from legiste.compiler.runtime.values import Duration
 
 # ------------------------------------------------------------------ what the policy tells us
@@ -37,22 +38,6 @@ class Harvest:
     examples: tuple[dict[str, Any], ...]
     titles: tuple[str, ...]  # each example's name, in the same order
     memo: dict[tuple[Any, ...], st.SearchStrategy[Any]] = field(factory=dict, eq=False)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    for name in getattr(type(node), "__attrs_attrs__", ()):
-        value = getattr(node, name.name)
-        if isinstance(value, tuple):
-            for item in value:
-                if hasattr(type(item), "__attrs_attrs__"):
-                    yield from _walk(item)
-                elif isinstance(item, tuple):
-                    for sub in item:
-                        if hasattr(type(sub), "__attrs_attrs__"):
-                            yield from _walk(sub)
-        elif hasattr(type(value), "__attrs_attrs__") and not isinstance(value, Type):
-            yield from _walk(value)
 
 
 def harvest(program: ir.Program) -> Harvest:
@@ -70,7 +55,7 @@ def harvest(program: ir.Program) -> Harvest:
                     constants["date"].add(dated.end)
                 constants.setdefault(parameter.type.kind, set()).add(dated.value)
     for root in roots:
-        for node in _walk(root):
+        for node in walk(root):
             if isinstance(node, ir.Const) and node.value is not None:
                 constants.setdefault(node.type.kind, set()).add(node.value)
             if isinstance(node, ir.Call) and node.func == "date":

@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
-from legiste.compiler.interpreter.explain import _walk
-from legiste.compiler.ir.types import Type
+from legiste.compiler.ir.walk import children, walk
 
 # The number of days of each month in every year (February: 28).
 _SURE_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -105,15 +104,7 @@ class RuleFacts:
     @staticmethod
     def size(node: Any) -> int:
         """The number of IR nodes of an expression."""
-        n = 1
-        for name in getattr(type(node), "__attrs_attrs__", ()):
-            if name.name in ("span", "cites", "type"):
-                continue
-            value = getattr(node, name.name)
-            for child in (value if isinstance(value, tuple) else (value,)):
-                if hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type):
-                    n += RuleFacts.size(child)
-        return n
+        return sum(1 for _ in walk(node))
 
     def inlined(self, counts: dict[str, int]) -> set[str]:
         """Rules read in place rather than called: a `define` that cannot fail and is small
@@ -137,44 +128,27 @@ class RuleFacts:
             return False
         if isinstance(node, ir.Call) and node.func not in ("year", "month", "day"):
             return False
-        for name in getattr(type(node), "__attrs_attrs__", ()):
-            if name.name in ("span", "cites", "type"):
-                continue
-            value = getattr(node, name.name)
-            for child in (value if isinstance(value, tuple) else (value,)):
-                if hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type) \
-                        and not self.cheap(child):
-                    return False
-        return True
+        return all(self.cheap(child) for child in children(node))
 
     def reference_counts(self) -> dict[str, int]:
         """How many places read each definition (a read inside a comprehension counts as
         many): a definition read once is not memoised."""
         counts: dict[str, int] = {}
 
-        def walk(node: Any, loop: bool) -> None:
+        def count(node: Any, loop: bool) -> None:
             if isinstance(node, ir.Local):
                 counts[node.id] = counts.get(node.id, 0) + (2 if loop else 1)
             if isinstance(node, ir.Comprehension):
-                walk(node.source, loop)
+                count(node.source, loop)
                 if node.where is not None:
-                    walk(node.where, True)
-                walk(node.body, True)
+                    count(node.where, True)
+                count(node.body, True)
                 return
-            for name in getattr(type(node), "__attrs_attrs__", ()):
-                if name.name in ("span", "cites", "type"):
-                    continue
-                value = getattr(node, name.name)
-                for child in (value if isinstance(value, tuple) else (value,)):
-                    if isinstance(child, tuple):
-                        for sub in child:
-                            if hasattr(type(sub), "__attrs_attrs__") and not isinstance(sub, Type):
-                                walk(sub, loop)
-                    elif hasattr(type(child), "__attrs_attrs__") and not isinstance(child, Type):
-                        walk(child, loop)
+            for child in children(node):
+                count(child, loop)
 
         for d in self.definitions.values():
-            walk(d.expr, False)
+            count(d.expr, False)
         for d in self.program.policy.outputs:
             counts[d.id] = counts.get(d.id, 0) + 1
         return counts
@@ -234,7 +208,7 @@ class RuleFacts:
         of it is then `m[KEY]`, with no test."""
         return [d.id for d in self.definitions.values()
                 if d.id in memo and d.kind == "define" and self.size(d.expr) <= 12
-                and all(self.surely_computable(n) for n in _walk(d.expr))]
+                and all(self.surely_computable(n) for n in walk(d.expr))]
 
     def surely_computable(self, node: Any) -> bool:
         """A node of an eager rule: a constant, an input, year/month/day of a date, or a date
@@ -250,7 +224,7 @@ class RuleFacts:
         out: set[str] = set()
         todo = [id]
         while todo:
-            for node in _walk(self.definitions[todo.pop()].expr):
+            for node in walk(self.definitions[todo.pop()].expr):
                 if isinstance(node, ir.Local) and node.id not in out:
                     out.add(node.id)
                     todo.append(node.id)
@@ -262,7 +236,7 @@ class RuleFacts:
         (so no error would name another rule), has no fast form (see `fast_form`), builds no
         list, and its value needs no conversion (a rounding, a whole number to a Decimal)."""
         return (d.type.kind not in ("money", "decimal", "rate") and self.cannot_fail(d.expr)
-                and not any(isinstance(n, ir.Comprehension) or self.fast_form(n) for n in _walk(d.expr)))
+                and not any(isinstance(n, ir.Comprehension) or self.fast_form(n) for n in walk(d.expr)))
 
     def stored(self, memo: set[str], eager: set[str]) -> set[str]:
         """The memoised rules computed where they are read: small and `storable`."""

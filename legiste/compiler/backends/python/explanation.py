@@ -14,26 +14,9 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.backends.python.expressions import ExpressionCompiler
 from legiste.compiler.backends.python.syntax import comment, wrap
-from legiste.compiler.interpreter.explain import _parts, _walk
 from legiste.compiler.ir.types import BOOLEAN
+from legiste.compiler.ir.walk import children, walk
 from legiste.dsl.span import SOURCES, Span
-
-# The fields compiler/interpreter/explain.py walks in a node it has no special case for.
-_GENERIC_FIELDS = ("operand", "left", "right", "value", "low", "high", "over", "k", "record",
-                   "source")
-
-
-def generic_children(node: Any) -> list[Any]:
-    """The children compiler/interpreter/explain.py walks for a node it has no special case for."""
-    children: list[Any] = []
-    for name in _GENERIC_FIELDS:
-        child = getattr(node, name, None)
-        if child is not None:
-            children.append(child)
-    children += list(getattr(node, "args", ())) + list(getattr(node, "items", ()))
-    children += [value for _, value in getattr(node, "fields", ())]  # a record value
-    return children
-
 
 class ExplanationCompiler:
     """The `_x…` functions of a module: the explanation of each rule, condition, branch,
@@ -80,7 +63,7 @@ class ExplanationCompiler:
             return f"{self.xfirst_of(node)}(v, m, done)"
         if isinstance(node, ir.If):
             return f"{self.xif(node)}(v, m, done)"
-        parts = [p for p in (self.xlist(c) for c in generic_children(node)) if p != "[]"]
+        parts = [p for p in (self.xlist(c) for c in children(node)) if p != "[]"]
         if not parts:
             return "[]"
         return "_dedup([" + ", ".join("*" + p for p in parts) + "])"
@@ -91,13 +74,13 @@ class ExplanationCompiler:
         if isinstance(node, (ir.Input, ir.Local)):
             return self.xlist(node)
         if isinstance(node, ir.Param):
-            if node.at is None or not any(isinstance(n, ir.Var) for n in _walk(node.at)):
+            if node.at is None or not any(isinstance(n, ir.Var) for n in walk(node.at)):
                 return f"[{self.xparam(node)}(v, m, done)]"
             p = self.exprs.program.parameter(node.id)
             return (f"[_Trace('parameter', {p.name!r}, None, {self.exprs.type_index(p.type)}, "
                     f"{self.exprs.site(p.span)}, {self.exprs.cite_index(p.cites)}, "
                     f"'read at a date computed for each element', {self.xreads(node.at)})]")
-        parts = [r for r in (self.xreads(c) for c in _parts(node)) if r != "[]"]
+        parts = [r for r in (self.xreads(c) for c in children(node)) if r != "[]"]
         if not parts:
             return "[]"
         return "_dedup([" + ", ".join("*" + r for r in parts) + "])"

@@ -17,7 +17,7 @@ from legiste.compiler.backends.python.analysis import RuleFacts
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables
-from legiste.compiler.interpreter.explain import _walk
+from legiste.compiler.ir.walk import walk
 
 _CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ROUND_MODES = {"round": "_HALF_UP", "round_down": "_FLOOR", "round_up": "_CEILING"}
@@ -223,7 +223,7 @@ class ExpressionCompiler(ModuleTables):
         for c in built:
             if id(c) in self.reuse or any(c == other for other, _ in self.reused):
                 continue
-            if any(n == c for n in _walk(node.right) if isinstance(n, ir.Comprehension)):
+            if any(n == c for n in walk(node.right) if isinstance(n, ir.Comprehension)):
                 self.counter += 1
                 self.reuse[id(c)] = f"_list{self.counter}"
                 self.reused.append((c, self.reuse[id(c)]))
