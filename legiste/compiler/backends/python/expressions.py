@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
-from legiste.compiler.backends.python.analysis import RuleFacts
+from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables

@@ -1,6 +1,6 @@
-"""What the generator knows of a policy's expressions before it writes code: whether a
-value is surely a Decimal, whether it can fail, how often each rule is read, and so which
-rules are memoised and which are read in place (inlined)."""
+"""Analysis of the typed IR (stage 3), consumed by the code generators (today the Python
+back end): whether a value is surely a Decimal, whether it can fail, how often each rule
+is read, and so which rules are memoised and which are read in place (inlined)."""
 
 from __future__ import annotations
 
