@@ -145,3 +145,15 @@ def test_printer_shows_param_reads_calls_and_money():
     assert text == ("min(round_down(costs_paid / 2, 0.01 EUR), "
                     "ceiling at date(cost_year, 1, 1))")
     assert show(ir.Param("be.x.ceiling", None, MONEY)) == "ceiling"
+
+
+def test_every_operator_of_every_policy_is_in_the_table():
+    from legiste.compiler.ir.operators import Op
+    for path in POLICIES:
+        for unit in _program(path).units.values():
+            for d in unit.definitions:
+                for node in walk(d.expr):
+                    if isinstance(node, (ir.Arith, ir.Compare, ir.Logic, ir.Unary)):
+                        assert Op(node.op).value == node.op
+    assert Op("implies").precedence < Op("or").precedence < Op("and").precedence
+    assert Op("neg").symbol == "-" and Op("+").kind == "arith"

@@ -9,13 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from legiste.compiler.ir import nodes as n
+from legiste.compiler.ir.operators import P_ADD, P_AT, P_ATOM, P_CMP, P_IF, P_NEG, P_OR, Op
 from legiste.compiler.runtime.values import display
 
-# Binding strength, loosest first, as in dsl/grammar.lark's expression rules.
-P_IF, P_IMPLIES, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_NEG, P_AT, P_ATOM = range(11)
-
-_LOGIC = {"implies": P_IMPLIES, "or": P_OR, "and": P_AND}
-_ARITH = {"+": P_ADD, "-": P_ADD, "*": P_MUL, "/": P_MUL}
 _AGGREGATE = {"all": "all of", "any": "any of", "count": "count of"}
 
 
@@ -55,20 +51,17 @@ def _show(node: Any) -> tuple[str, int]:
             return _short(node.id), P_ATOM
         return f"{_short(node.id)} at {show(node.at, P_NEG)}", P_AT
     if isinstance(node, n.Unary):
-        if node.op == "not":
-            return f"not {show(node.operand, P_NOT)}", P_NOT
-        return f"-{show(node.operand, P_NEG)}", P_NEG
-    if isinstance(node, n.Arith):
-        p = _ARITH[node.op]
-        # Left-associative: a right operand of the same strength needs parentheses.
-        return f"{show(node.left, p)} {node.op} {show(node.right, p + 1)}", p
-    if isinstance(node, n.Compare):
-        return f"{show(node.left, P_ADD)} {node.op} {show(node.right, P_ADD)}", P_CMP
-    if isinstance(node, n.Logic):
-        p = _LOGIC[node.op]
-        if node.op == "implies":  # not associative in the grammar: both sides tighter
-            return f"{show(node.left, P_OR)} implies {show(node.right, P_OR)}", p
-        return f"{show(node.left, p)} {node.op} {show(node.right, p + 1)}", p
+        op = Op(node.op)
+        space = " " if op is Op.NOT else ""
+        return f"{op.symbol}{space}{show(node.operand, op.precedence)}", op.precedence
+    if isinstance(node, (n.Arith, n.Logic, n.Compare)):
+        op = Op(node.op)
+        p = op.precedence
+        if op.left_associative:  # a right operand of the same strength needs parentheses
+            left, right = p, p + 1
+        else:  # comparisons and `implies` do not chain: both sides bind tighter
+            left = right = P_ADD if op.kind == "compare" else P_OR
+        return f"{show(node.left, left)} {op.symbol} {show(node.right, right)}", p
     if isinstance(node, n.Between):
         return (f"{show(node.value, P_ADD)} between {show(node.low, P_ADD)} "
                 f"and {show(node.high, P_ADD)}"), P_CMP
