@@ -18,7 +18,7 @@ from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInpu
                              UnexpectedToken, VisitError)
 from lark.indenter import DedentError, Indenter
 
-from legiste.dsl import ast
+from legiste.dsl import ast, keywords
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import SOURCES, Span
 
@@ -48,7 +48,12 @@ class _Indenter(Indenter):
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
     """The LALR parser, built once per process (and cached on disk by Lark)."""
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", postlex=_Indenter(),
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    # The grammar spells keywords inline (Lark needs literals): refuse to drift from the table.
+    drift = keywords.check_grammar(grammar)
+    if drift:
+        raise RuntimeError("grammar.lark and dsl/keywords.py disagree: " + "; ".join(drift))
+    return Lark(grammar, parser="lalr", postlex=_Indenter(),
                 propagate_positions=True, maybe_placeholders=True, cache=True)
 
 
@@ -108,8 +113,8 @@ def _describe_token(token: Token) -> str:
 
 
 _OPERATORS = {"+", "-", "*", "/", "×", "=", "!=", "<", "<=", ">", ">=", "≠", "≤", "≥",
-              "and", "or", "implies", "between"}
-_UNITS = {"EUR", "€", "%", "day", "days", "month", "months", "year", "years"}
+              *keywords.operator_words()}
+_UNITS = set(keywords.unit_words())
 _ENDINGS = {"_NL", "$END", "_DEDENT"}
 
 
