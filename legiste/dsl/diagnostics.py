@@ -24,6 +24,8 @@ CODES: dict[str, str] = {
     "E002": "unexpected character",
     "E003": "inconsistent indentation",
     "E004": "malformed declaration",
+    "E005": "beyond the language's limits",
+    "E006": "invisible direction control in a text",
     "E010": "invalid date",
     "E011": "invalid literal",
     "E100": "unknown name",

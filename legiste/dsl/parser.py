@@ -9,6 +9,7 @@ and never escape.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +21,7 @@ from lark.indenter import DedentError, Indenter
 
 from legiste.dsl import ast, keywords
 from legiste.dsl.diagnostics import Diagnostic, error
+from legiste.dsl.limits import BIDI_CONTROLS, check_limits
 from legiste.dsl.span import SOURCES, Span
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -162,6 +164,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) 
             hints.append("indent with spaces")
         elif char == '"':
             hints.append("a quoted text must end on the same line; write \\\" for a quote inside it")
+        elif char.isdigit():
+            hints.append(f"{char!r} is {unicodedata.name(char, 'a digit')}: write digits 0-9")
+        elif char.isalpha():
+            hints.append(f"{char!r} is {unicodedata.name(char, 'a letter')}, which may look like a "
+                         "Latin letter: names are written in Latin letters (a-z, accents allowed)")
+        elif char in BIDI_CONTROLS:
+            hints.append(f"U+{ord(char):04X} is an invisible direction control: delete it")
         return error("E002", f"unexpected character {char!r}", span, hints=hints)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -652,6 +661,10 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
         offset = first_line - 1
         try:
             tree = parser.parse(chunk)
+            too_much = check_limits(tree, path, offset)
+            if too_much:
+                diagnostics.extend(too_much)
+                continue
             declarations.append(_ToAST(path, offset).transform(tree))
         except UnexpectedInput as exc:
             diagnostics.append(_syntax_diagnostic(exc, chunk, path, offset))

@@ -21,6 +21,7 @@ from legiste.compiler.checking.citations import CitationChecks
 from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.typecheck import ERROR
+from legiste.compiler.checking.limits import check_rule_depth
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
 from legiste.dsl.span import Span
@@ -37,7 +38,11 @@ def check_program(loaded: Loaded, config: Config) -> tuple[ir.Program | None, li
         units[name] = unit
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
-    return ir.Program(loaded.root, units), diagnostics
+    program = ir.Program(loaded.root, units)
+    too_deep = check_rule_depth(program)
+    if too_deep:
+        return None, diagnostics + too_deep
+    return program, diagnostics
 
 
 class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
