@@ -14,6 +14,7 @@ import ast
 import datetime as dt
 import pickle
 import sys
+import types
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,27 @@ from legiste.compiler.interpreter import inputs
 from legiste.compiler.runtime import values
 from legiste.compiler.api import Policy
 from legiste.compiler.backends.python import generate
-from legiste.compiler.backends.python import runtime as rt
+from legiste.compiler.backends.python import runtime as glue
 from legiste.compiler.backends.python.generator import runtime_source
 from legiste.compiler.ir.types import SCALARS
 from legiste.compiler.runtime.values import round_to
 from helpers import TELESECRETARIAT
 
-RUNTIME = Path(rt.__file__)
+RUNTIME = Path(glue.__file__)
+STAND_INS = "# ---------------------------------------------------------------- stand-ins\n"
+
+
+def _assembled() -> types.ModuleType:
+    """The runtime as a generated module holds it (runtime_source()), with the stand-ins of
+    the tables: the runtime package's failures are then this module's PolicyError."""
+    module = types.ModuleType("legiste_assembled_runtime")
+    text = runtime_source() + RUNTIME.read_text(encoding="utf-8").partition(STAND_INS)[2]
+    exec(compile(text, str(RUNTIME), "exec"), module.__dict__)
+    sys.modules[module.__name__] = module  # so that a PolicyError pickles
+    return module
+
+
+rt = _assembled()
 CONVERSIONS = RUNTIME.parents[2] / "runtime" / "conversions.py"
 
 

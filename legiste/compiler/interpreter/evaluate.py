@@ -15,8 +15,13 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
 from legiste.compiler import ir
-from legiste.compiler.builtins import BUILTINS, BuiltinError
-from legiste.compiler.runtime.values import EXACT, add_duration, money
+from legiste.compiler.builtins import BUILTINS
+from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure,
+                                            _division_by_zero, _no_line_error, _outside_calendar)
+from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
+                                                _period_yearly)
+from legiste.compiler.runtime.numbers import _EXACT as EXACT, _money as money
+from legiste.compiler.runtime.values import add_duration
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import Span
 
@@ -25,16 +30,8 @@ Fn = Callable[["Env"], Any]
 
 def _arithmetic_error(exc: ArithmeticError, span: Span, name: str | None) -> Diagnostic:
     """A Decimal or calendar failure (a number or a date out of range) as a diagnostic."""
-    # The C decimal module raises the signal (InvalidOperation) with the conditions in args:
-    # 0/0 is InvalidOperation([DivisionUndefined]).
-    conditions = [c for c in (exc.args[0] if exc.args and isinstance(exc.args[0], list) else [])
-                  if isinstance(c, type)]
-    if isinstance(exc, (DivisionByZero, ZeroDivisionError)) or any(
-            issubclass(c, ZeroDivisionError) for c in conditions):
-        return error("E402", "division by zero", span)
-    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
-    return error("E404", f"{what} exactly: a result needs more than 28 significant digits", span,
-                 hints=["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
+    failure = _arith_failure(exc, span, name)
+    return error(failure.code, failure.message, span, hints=failure.hints)
 
 
 class EvalError(Exception):
@@ -43,6 +40,11 @@ class EvalError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+
+def located(exc: _RunError) -> EvalError:
+    """A failure of the runtime (compiler/runtime/) at a span, as a diagnostic."""
+    return EvalError(error(exc.code, exc.message, exc.where, hints=exc.hints, notes=exc.notes))
 
 
 class Env:
@@ -62,10 +64,6 @@ _COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operato
 
 
 _UNBOUND = object()
-
-
-def _period(date: dt.date, kind: str) -> str:
-    return str(date.year) if kind == "yearly" else f"{date.year}-{date.month:02d}"
 
 
 class Evaluator:
@@ -165,6 +163,13 @@ class Evaluator:
                         span: Span) -> tuple[Any, ir.DatedValue, str | None]:
         """The value of a parameter at a date, the dated value it comes from, and how it
         was indexed (for the explanation)."""
+        try:
+            return self._parameter_value(parameter, when, span)
+        except _RunError as exc:
+            raise located(exc) from None
+
+    def _parameter_value(self, parameter: ir.Parameter, when: dt.date,
+                         span: Span) -> tuple[Any, ir.DatedValue, str | None]:
         chosen = None
         for dated in parameter.values:
             if dated.start <= when:
@@ -173,41 +178,23 @@ class Evaluator:
             first = parameter.values[0].start
             reason = (f"its first value applies from {first}" if when < first else
                       f"its value from {chosen.start} ended on {chosen.end}")  # type: ignore[union-attr]
-            raise EvalError(error(
-                "E400", f"parameter '{parameter.name}' has no value on {when}: {reason}", span,
-                hints=["check the date the rule asks for, or add the dated value the law gives"],
-                notes=[f"'{parameter.name}' is declared at {parameter.span}"]))
+            raise _no_value(parameter.name, str(parameter.span), when, reason, span)
         if chosen.index is None:
             return chosen.value, chosen, None
         series = self.program.series(chosen.index)
-        base_period = _period(chosen.start, series.period)
-        period = _period(when, series.period)
+        period_of = _period_yearly if series.period == "yearly" else _period_monthly
+        base_period, period = period_of(chosen.start), period_of(when)
         base_index = self._index(series, base_period, span)
         index = self._index(series, period, span)
-        if not base_index:
-            raise EvalError(error(
-                "E402", f"index '{series.name}' is 0 for {base_period}, the period '{parameter.name}' "
-                "is indexed from: division by zero", span,
-                notes=[f"'{series.name}' is declared at {series.span}"]))
-        value = chosen.value * index / base_index
-        if parameter.type.kind == "money":
-            value = money(value)
+        value = _indexed(chosen.value, index, base_index, parameter.type.kind == "money",
+                         parameter.name, series.name, base_period, str(series.span), span)
         how = (f"{chosen.value} × {series.name}[{period}] {index} / {series.name}[{base_period}] "
                f"{base_index}")
         return value, chosen, how
 
     def _index(self, series: ir.Series, period: str, span: Span) -> Decimal:
-        override = self.index_overrides.get((series.id, period))
-        if override is not None:
-            return override
-        value = series.values.get(period)
-        if value is None:
-            raise EvalError(error(
-                "E401", f"index '{series.name}' for {period} is not published in {series.file}",
-                span, hints=[f"pass --index {series.id}={period}:VALUE, or add the value published "
-                             f"by {series.publisher or 'its publisher'} to the series"],
-                notes=["a missing index value is never replaced by the last one published"]))
-        return value
+        table = {series.id: (series.name, series.values, series.file, series.publisher)}
+        return _index_value(self.index_overrides, series.id, period, table, span)
 
     def _Unary(self, node: ir.Unary) -> Fn:
         operand = self.compile(node.operand)
@@ -227,10 +214,7 @@ class Evaluator:
                 try:
                     return add_duration(date, duration, sign)
                 except (OverflowError, ValueError):
-                    raise EvalError(error(
-                        "E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
-                        "calendar (years 1 to 9999)", span,
-                        hints=["check the dates and durations of the input"])) from None
+                    raise located(_outside_calendar(date, duration, sign, span)) from None
             return move
         if impl == "date-date":
             return lambda env: (left(env) - right(env)).days
@@ -254,13 +238,11 @@ class Evaluator:
         def divide(env: Env) -> Decimal:
             a, b = left(env), right(env)
             if not b:
-                raise EvalError(error("E402", "division by zero", span,
-                                      hints=["guard the rule with a condition, e.g. "
-                                             "`if n > 0 then … else …`"]))
+                raise located(_division_by_zero(span, [_GUARD_DIVISION]))
             try:
                 return Decimal(a) / b
             except (DivisionByZero, InvalidOperation):  # pragma: no cover - b checked above
-                raise EvalError(error("E402", "division by zero", span)) from None
+                raise located(_division_by_zero(span)) from None
         return divide
 
     def _Compare(self, node: ir.Compare) -> Fn:
@@ -340,42 +322,39 @@ class Evaluator:
                 if cond(env):
                     return value(env)
             if otherwise is None:
-                raise EvalError(error("E403", "no line of this `first of` applies", span))
+                raise located(_no_line_error(span))
             return otherwise(env)
         return first
 
     def _Call(self, node: ir.Call) -> Fn:
         args = [self.compile(a) for a in node.args]
-        impl, span = BUILTINS[node.func].impl, node.span
-
-        def fail(exc: BuiltinError) -> EvalError:
-            return EvalError(error(exc.code, exc.message, span, hints=[exc.hint] if exc.hint else []))
-
+        builtin, span = BUILTINS[node.func], node.span
+        impl = builtin.impl
         # One closure per arity: building an argument list per call costs more than the call.
-        if len(args) == 1:
-            (a,) = args
-
-            def call1(env: Env) -> Any:
-                try:
-                    return impl(a(env))
-                except BuiltinError as exc:
-                    raise fail(exc) from None
-            return call1
+        # A function that can fail is also given where it is called (its error's location).
+        if not builtin.located:
+            if len(args) == 1:
+                (a,) = args
+                return lambda env: impl(a(env))
+            if len(args) == 2:
+                a, b = args
+                return lambda env: impl(a(env), b(env))
+            return lambda env: impl(*[a(env) for a in args])
         if len(args) == 2:
             a, b = args
 
             def call2(env: Env) -> Any:
                 try:
-                    return impl(a(env), b(env))
-                except BuiltinError as exc:
-                    raise fail(exc) from None
+                    return impl(a(env), b(env), span)
+                except _RunError as exc:
+                    raise located(exc) from None
             return call2
 
         def call(env: Env) -> Any:
             try:
-                return impl(*[a(env) for a in args])
-            except BuiltinError as exc:
-                raise fail(exc) from None
+                return impl(*[a(env) for a in args], span)
+            except _RunError as exc:
+                raise located(exc) from None
         return call
 
     def _RecordLit(self, node: ir.RecordLit) -> Fn:

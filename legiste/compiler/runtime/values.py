@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import (ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal,
-                     DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext)
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
 from legiste.compiler.ir.types import Type
+from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _EXACT, _FLOOR, _HALF_UP, _money,
+                                             _round_to, _to_cent, _xsum)
 
-CENT = Decimal("0.01")
-ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
-
-EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
-                flags=[], traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
-
-
-def exact_sum(values: Any) -> Decimal:
-    """The sum of numbers, exact or Inexact (an ArithmeticError)."""
-    total = Decimal(0)
-    for value in values:
-        total = EXACT.add(total, value)
-    return total
+CENT = _CENT
+ROUNDING = {"half_up": _HALF_UP, "down": _FLOOR, "up": _CEILING}
+EXACT = _EXACT
+exact_sum = _xsum
+money = _money  # an output amount: half up to the cent
 
 
 @frozen
@@ -74,23 +67,7 @@ def add_duration(date: dt.date, d: Duration, sign: int = 1) -> dt.date:
 
 def round_to(value: Decimal, step: Decimal, mode: str) -> Decimal:
     """Round to a multiple of `step` (0.01 for cents) with an explicit mode."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        units = (value / step).quantize(Decimal(1), rounding=ROUNDING[mode])
-        return (units * step).quantize(step) if step.as_tuple().exponent < 0 else units * step
-
-
-def money(value: Decimal) -> Decimal:
-    """An output amount: half up to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _to_cent(value: Decimal) -> Decimal:
-    """An amount shown to the cent, however large (a `define` is not rounded by the rules,
-    and may hold more digits than the default context's 28)."""
-    with localcontext() as ctx:
-        ctx.prec = max(ctx.prec, value.adjusted() + 4)  # digits, two decimals, a carry
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return _round_to(value, step, ROUNDING[mode], None)
 
 
 def to_json(value: Any, type: Type) -> Any:

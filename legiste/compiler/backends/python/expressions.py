@@ -17,10 +17,10 @@ from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables
+from legiste.compiler.builtins import python_call
 from legiste.compiler.ir.walk import walk
 
 _CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_ROUND_MODES = {"round": "_HALF_UP", "round_down": "_FLOOR", "round_up": "_CEILING"}
 
 
 class ExpressionCompiler(ModuleTables):
@@ -349,43 +349,16 @@ class ExpressionCompiler(ModuleTables):
         return " ".join(lines), P_IF
 
     def _Call(self, node: ir.Call, scope: dict[str, str]) -> tuple[str, int]:
-        func, site = node.func, self.site(node.span)
-        if func in ("year", "month", "day"):
-            return f"{self.code(node.args[0], scope, P_POSTFIX)}.{func}", P_POSTFIX
-        if func in ("size", "sum", "average"):
-            arg = self.seq(node.args[0], scope)
-            if func == "size":
-                return f"len({arg})", P_POSTFIX
-            if func == "sum":
-                return f"_xsum({arg})", P_POSTFIX
-            if arg.isidentifier() and any(c == self.facts.in_place(node.args[0]) for c in self.nonempty):
-                # a list built just before and tested not empty: its average is defined
-                return f"_xsum({arg}) / len({arg})", P_MUL
-            return f"_average({arg}, {site})", P_POSTFIX
-        if func in _ROUND_MODES:
-            mode = _ROUND_MODES[func]
-            step = node.args[1]
-            if isinstance(step, ir.Const) and step.value:
-                exact = Decimal(step.value)
-                if exact.as_tuple().digits == (1,):  # 1, 0.1, 0.01…: one quantize
-                    if not self.facts.is_computed(node.args[0]):
-                        value = self.code(node.args[0], scope, 1)
-                        return f"_round_pow10({value}, {self.const(exact)}, {mode}, {site})", P_POSTFIX
-                    if self.fast:  # see `definition`: an exact path follows if this one fails
-                        value = self.code(node.args[0], scope, P_POSTFIX)
-                        return f"{value}.quantize({self.const(exact)}, {mode})", P_POSTFIX
-                    value = self.code(node.args[0], scope, 1)
-                    return f"_round_computed({value}, {self.const(exact)}, {mode}, {site})", P_POSTFIX
-            args = [self.code(a, scope, 1) for a in node.args]
-            return f"_round_to({args[0]}, {args[1]}, {mode}, {site})", P_POSTFIX
-        args = [self.code(a, scope, 1) for a in node.args]
-        if func in ("min", "max", "abs"):
-            return f"{func}({', '.join(args)})", P_POSTFIX
-        if func == "date":
-            if self.facts.valid_date(node):  # no error to report: the constructor itself
-                return f"_dt.date({', '.join(args)})", P_POSTFIX
-            return f"_date({', '.join(args)}, {site})", P_POSTFIX
-        raise NotImplementedError(f"no Python for the builtin {func}")  # pragma: no cover
+        code, precedence = python_call(self, node, scope)  # the registry's emitter
+        return code, P_MUL if precedence == "mul" else P_POSTFIX
+
+    def operand(self, node: Any, scope: dict[str, str]) -> str:
+        """An expression as the operand of an attribute or a method (for an emitter)."""
+        return self.code(node, scope, P_POSTFIX)
+
+    def argument(self, node: Any, scope: dict[str, str]) -> str:
+        """An expression as an argument of a call (for an emitter)."""
+        return self.code(node, scope, 1)
 
     def _ListLit(self, node: ir.ListLit, scope: dict[str, str]) -> tuple[str, int]:
         items = [self.code(i, scope, 1) for i in node.items]

@@ -27,22 +27,48 @@ GENERATOR_VERSION = "1"
 # The line of runtime.py from which nothing is copied (the stand-ins of the tables).
 _STAND_INS = "# ---------------------------------------------------------------- stand-ins\n"
 _CONVERSIONS = "# ---------------------------------------------------------------- conversions\n"
+_INTERPRETER_ONLY = "# ---------------------------------------------------------------- interpreter only\n"
+_END_OF_INTERPRETER_ONLY = "# ---------------------------------------------------------------- end of interpreter only\n"
 _END_OF_CONVERSIONS = "# ---------------------------------------------------------------- end of conversions\n"
+
+
+# The modules of compiler/runtime/ a generated module carries, in the order they use one another.
+RUNTIME_MODULES = ("conversions", "errors", "numbers", "parameters", "functions")
 
 
 @functools.cache
 def runtime_source() -> str:
     """The text of runtime.py copied into every generated module: the file as it is,
     without its docstring (the generated module has its own) and its stand-ins, with the
-    text of compiler/runtime/conversions.py in place of the block that imports it."""
+    text of the runtime package (RUNTIME_MODULES, without their docstrings and their
+    imports of one another) in place of the block that imports them."""
     body = _without_docstring(resources.files("legiste.compiler.backends.python").joinpath("runtime.py"))
     head, marker, _ = body.partition(_STAND_INS)
     assert marker, "runtime.py has lost its stand-ins marker"
     before, start, rest = head.partition(_CONVERSIONS)
     _, end, after = rest.partition(_END_OF_CONVERSIONS)
     assert start and end, "runtime.py has lost its conversions block"
-    conversions = _without_docstring(resources.files("legiste.compiler.runtime").joinpath("conversions.py"))
-    return before + start + conversions + end + after
+    package = resources.files("legiste.compiler.runtime")
+    seen = {line for line in before.splitlines(keepends=True) if line.startswith("import ")}
+    texts = [_without_docstring(package.joinpath(f"{name}.py")) for name in RUNTIME_MODULES]
+    runtime = "\n\n".join(_copied(text, seen) for text in texts)
+    return before + start + runtime + end + after
+
+
+def _copied(text: str, seen: set[str]) -> str:
+    """A runtime module as a generated module holds it: without its imports of the package,
+    its interpreter-only block, and an import already made (each name is bound once)."""
+    head, marker, rest = text.partition(_INTERPRETER_ONLY)
+    if marker:
+        text = head + rest.partition(_END_OF_INTERPRETER_ONLY)[2]
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("from legiste.") or (line.startswith("import ") and line in seen):
+            continue
+        if line.startswith("import "):
+            seen.add(line)
+        lines.append(line)
+    return "".join(lines)
 
 
 def _without_docstring(file: Any) -> str:

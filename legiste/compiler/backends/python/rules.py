@@ -154,10 +154,9 @@ class RuleFunctions(ExpressionCompiler):
             lines.append(f"        base = _index({series.id!r}, {base_period!r}, site)")
             lines.append(f"        period = {period_fn}(when)")
             lines.append(f"        index = _index({series.id!r}, period, site)")
-            value = f"{self.const(dated.value)} * index / base"
-            if p.type.kind == "money":
-                value = f"_money({value})"
-            lines.append(f"        value = {value}")
+            lines.append(f"        value = _indexed({self.const(dated.value)}, index, base, "
+                         f"{p.type.kind == 'money'}, {p.name!r}, {series.name!r}, "
+                         f"{base_period!r}, {str(series.span)!r}, site)")
             how_head = f"{dated.value} × {series.name}["
             how_tail = f" / {series.name}[{base_period}] "
             lines.append(f"        return value, {k}, ({how_head!r} + period + '] ' + str(index) + "

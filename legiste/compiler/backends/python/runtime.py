@@ -14,32 +14,29 @@ The generated module defines, after this text, the policy's tables the helpers r
 stand-ins for them (see the end of the file).
 """
 
-import calendar as _calendar
-# (_CEILING and _FLOOR are not used here: they are the rounding modes compiled rules name.)
-from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
-                     ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
-                     Context as _Context, DivisionByZero as _DivisionByZero, Inexact as _Inexact,
-                     Overflow as _Overflow, getcontext as _getcontext)
 
 # ---------------------------------------------------------------- conversions
-# The input converters (and the modules they import) are compiler/runtime/conversions.py, shared
-# with the interpreter: a generated module holds that file's text here, not this import.
+# The runtime package (compiler/runtime/: conversions, errors, numbers, parameters,
+# functions), shared with the interpreter: a generated module holds the text of those files
+# here, not these imports.
 from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer,
                                   _c_list, _c_money, _c_rate, _c_text, _c_year, _D, _DATE_RE,
                                   _did_you_mean, _difflib, _dt, _dumps, _duration_parts,
                                   _DURATION_RE, _HUGE_INT, _Invalid, _InvalidOperation, _json,
                                   _not_huge, _number, _re, _money_text, _decimal_text, _record_fields, _what, _whole)
+from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure, _division_by_zero, _inexact,
+                                            _is_division_by_zero, _no_line,
+                                            _outside_calendar)
+from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
+                                             _HALF_UP, _ONE, _money, _round_to, _to_cent,
+                                             _xadd, _xmul, _xsub, _xsum)
+from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
+                                                _period_yearly)
+from legiste.compiler.runtime.functions import (_average, _calendar, _date, _day, _end_of_month, _month,
+                                               _round, _round_down, _round_up, _weekday, _year,
+                                               _years_between)
 # ---------------------------------------------------------------- end of conversions
 
-_CENT = _D("0.01")
-_ONE = _D(1)
-# The context of exact rounding (compiler/runtime/values.py round_to): 60 digits.
-_CTX60 = _Context(prec=60, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
-                  flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow])
-# Sums, differences and products: exact or Inexact, never rounded (compiler/runtime/values.py EXACT).
-_EXACT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
-                  flags=[], traps=[_InvalidOperation, _DivisionByZero, _Overflow, _Inexact])
-_xadd, _xsub, _xmul = _EXACT.add, _EXACT.subtract, _EXACT.multiply
 _NO_SPAN = ("<unknown>", 1, 1, 1, 1)
 
 
@@ -97,18 +94,18 @@ def _error(code, message, site, hints=(), notes=()):
     return PolicyError([_diag(code, message, _SPANS[site], hints, notes)])
 
 
-def _arith_error(exc, site, name):
-    """A Decimal or calendar failure (a number too large, a division by zero)."""
-    if isinstance(exc, ZeroDivisionError):
-        return _error("E402", "division by zero", site)
-    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
-    return _error("E404", f"{what} exactly: a result needs more than 28 significant digits", site,
-                  ["round an intermediate result where the law does, or check the input for a number far beyond any real case"])
+def _located(code, message, site, hints=(), notes=()):
+    """The runtime's failures (compiler/runtime/errors.py), located by a site of _SPANS, are
+    this module's PolicyError."""
+    return _error(code, message, site, hints, notes)
+
+
+_arith_error = _arith_failure
 
 
 def _arith_problem(exc):
     """The explanation's note for a value that could not be computed."""
-    if isinstance(exc, ZeroDivisionError):
+    if _is_division_by_zero(exc):
         return "not evaluated: division by zero"
     return "not evaluated: this value cannot be computed exactly: a result needs more than 28 significant digits"
 
@@ -174,37 +171,17 @@ def _move(date, duration, sign, site):
     try:
         return _add_duration(date, duration, sign)
     except (OverflowError, ValueError):
-        raise _error("E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
-                     "calendar (years 1 to 9999)", site,
-                     ["check the dates and durations of the input"]) from None
+        raise _outside_calendar(date, duration, sign, site) from None
 
 
 def _div(a, b, site):
     """Exact division; a zero divisor is E402 at the rule that divides."""
     if not b:
-        raise _error("E402", "division by zero", site,
-                     ["guard the rule with a condition, e.g. `if n > 0 then … else …`"])
+        raise _division_by_zero(site, [_GUARD_DIVISION])
     try:
         return _D(a) / b
     except (_DivisionByZero, _InvalidOperation):
-        raise _error("E402", "division by zero", site) from None
-
-
-def _money(value):
-    """An output amount: half up to the cent."""
-    return value.quantize(_CENT, rounding=_HALF_UP)
-
-
-def _round_to(value, step, mode, site):
-    """round / round_down / round_up to a multiple of `step`, with 60 exact digits."""
-    if not step:
-        raise _error("E402", "cannot round to a step of 0", site,
-                     ["round to a positive step, e.g. 1 EUR or 0.01"])
-    step = _D(step)
-    units = _CTX60.divide(value, step).quantize(_ONE, rounding=mode, context=_CTX60)
-    if step.as_tuple().exponent < 0:
-        return _CTX60.multiply(units, step).quantize(step, context=_CTX60)
-    return _CTX60.multiply(units, step)
+        raise _division_by_zero(site) from None
 
 
 def _round_pow10(value, step, mode, site):
@@ -224,33 +201,6 @@ def _round_computed(value, step, mode, site):
         return _round_to(value, step, mode, site)
 
 
-def _date(year, month, day, site):
-    try:
-        return _dt.date(year, month, day)
-    except (ValueError, OverflowError):
-        raise _error("E506", f"date({year}, {month}, {day}) does not exist", site,
-                     ["check the day against the month's length"]) from None
-
-
-def _average(values, site):
-    if not values:
-        raise _error("E402", "the average of an empty list is undefined", site,
-                     ["guard the rule with `size(list) > 0`"])
-    return _xsum(values) / len(values)
-
-
-def _xsum(values):
-    """The exact sum of numbers (compiler/runtime/values.py exact_sum)."""
-    total = _D(0)
-    for value in values:
-        total = _xadd(total, value)
-    return total
-
-
-def _no_line(site):
-    raise _error("E403", "no line of this `first of` applies", site)
-
-
 # ---------------------------------------------------------------- parameters and indices
 
 INDEX_OVERRIDES = {}  # (series id, period) -> Decimal: an index value not published yet
@@ -263,32 +213,8 @@ def set_index(series, period, value):
         cache.clear()
 
 
-def _period_yearly(date):
-    return str(date.year)
-
-
-def _period_monthly(date):
-    return f"{date.year}-{date.month:02d}"
-
-
 def _index(series, period, site):
-    override = INDEX_OVERRIDES.get((series, period))
-    if override is not None:
-        return override
-    name, values, file, publisher = _SERIES[series]
-    value = values.get(period)
-    if value is None:
-        raise _error("E401", f"index '{name}' for {period} is not published in {file}", site,
-                     [f"pass --index {series}={period}:VALUE, or add the value published "
-                      f"by {publisher or 'its publisher'} to the series"],
-                     ["a missing index value is never replaced by the last one published"])
-    return value
-
-
-def _no_value(name, declared_at, when, reason, site):
-    return _error("E400", f"parameter '{name}' has no value on {when}: {reason}", site,
-                  ["check the date the rule asks for, or add the dated value the law gives"],
-                  [f"'{name}' is declared at {declared_at}"])
+    return _index_value(INDEX_OVERRIDES, series, period, _SERIES, site)
 
 
 # ---------------------------------------------------------------- input validation
@@ -362,16 +288,6 @@ def _unknown_inputs(inputs, problems):
 def _not_an_object():
     return PolicyError([_diag("E505", "the input must be a JSON object of fields", _NO_SPAN,
                               ['e.g. {"request_date": "2024-03-15", …}'])])
-
-
-def _to_cent(value):
-    """An amount to the cent, however many digits it has (compiler/runtime/values.py _to_cent)."""
-    try:
-        return value.quantize(_CENT, rounding=_HALF_UP)
-    except _InvalidOperation:  # more digits than the context holds
-        context = _getcontext().copy()
-        context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
-        return value.quantize(_CENT, rounding=_HALF_UP, context=context)
 
 
 def _display_money(value):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
+from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.ir.walk import children, walk
 
 # The number of days of each month in every year (February: 28).
@@ -39,10 +40,8 @@ class RuleFacts:
                 return True
             return self.is_decimal(node.left) or self.is_decimal(node.right)
         if isinstance(node, ir.Call):
-            if node.func in ("round", "round_down", "round_up", "sum", "average"):
-                return True
-            if node.func in ("min", "max", "abs"):
-                return all(self.is_decimal(a) for a in node.args)
+            decimal = BUILTINS[node.func].decimal
+            return decimal == "always" or (decimal == "args" and all(self.is_decimal(a) for a in node.args))
         if isinstance(node, ir.If):
             return self.is_decimal(node.then) and self.is_decimal(node.otherwise)
         if isinstance(node, ir.FirstOf):
@@ -74,11 +73,7 @@ class RuleFacts:
                 return False
             return self.cannot_fail(node.left) and self.cannot_fail(node.right)
         if isinstance(node, ir.Call):
-            if node.func in ("round", "round_down", "round_up", "sum", "average"):
-                return False
-            if node.func == "abs" and node.type.kind not in ("integer",):
-                return False
-            return all(self.cannot_fail(a) for a in node.args)
+            return not BUILTINS[node.func].may_fail(node) and all(self.cannot_fail(a) for a in node.args)
         if isinstance(node, (ir.Compare, ir.Logic)):
             return self.cannot_fail(node.left) and self.cannot_fail(node.right)
         if isinstance(node, ir.Between):
@@ -165,7 +160,8 @@ class RuleFacts:
             return False
         if isinstance(month, ir.Const) and type(month.value) is int and 1 <= month.value <= 12:
             return day.value <= _SURE_DAYS[month.value - 1]
-        return isinstance(month, ir.Call) and month.func == "month" and day.value <= 28
+        months = self.int_range(month)
+        return months is not None and 1 <= months[0] <= months[1] <= 12 and day.value <= 28
 
     def int_range(self, node: Any) -> tuple[int, int] | None:
         """The smallest and largest value a whole-number expression can take, when known: a
@@ -175,7 +171,7 @@ class RuleFacts:
         if isinstance(node, ir.Const):
             return (node.value, node.value) if type(node.value) is int else None
         if isinstance(node, ir.Call):
-            return (1, 9999) if node.func == "year" else None
+            return BUILTINS[node.func].int_range
         if isinstance(node, ir.Input) and node.type.kind in ("year", "integer"):
             decl = self.inputs.get(node.name)
             if decl is None:
@@ -216,7 +212,7 @@ class RuleFacts:
         if isinstance(node, (ir.Const, ir.Input)):
             return True
         if isinstance(node, ir.Call):
-            return node.func in ("year", "month", "day") or (node.func == "date" and self.valid_date(node))
+            return BUILTINS[node.func].computable(self, node)
         return False
 
     def reads(self, id: str) -> set[str]:
@@ -248,4 +244,4 @@ class RuleFacts:
         """Whether a node may have a fast form that needs the exact one after it (see
         ModuleGenerator.definition): a date moved by a duration, a rounding."""
         return (isinstance(node, ir.Arith) and node.impl in ("date+dur", "date-dur", "dur+date")) or (
-            isinstance(node, ir.Call) and node.func in ("round", "round_down", "round_up"))
+            isinstance(node, ir.Call) and BUILTINS[node.func].rounds)

@@ -1,0 +1,79 @@
+"""Run-time failures, one text for the interpreter and every generated module.
+
+Pipeline stage: runtime (after type checking); consumed by compiler/interpreter/evaluate.py
+and copied, as it is, into every generated module (see
+compiler/backends/python/generator.py runtime_source), so it imports nothing and its names
+begin with an underscore.
+
+A failure is raised where it happens with `_located(code, message, where, hints, notes)`;
+`where` is what the caller located the call with: a span for the interpreter, an index
+of `_SPANS` for a generated module, which defines its own `_located` (its PolicyError).
+"""
+
+
+class _RunError(Exception):
+    """A run-time failure (E4xx, E506) at `where`, not yet a diagnostic."""
+
+    def __init__(self, code, message, where, hints=(), notes=()):
+        super().__init__(message)
+        self.code, self.message, self.where = code, message, where
+        self.hints, self.notes = list(hints), list(notes)
+
+
+# ---------------------------------------------------------------- interpreter only
+# A generated module defines its own _located (its PolicyError, at a site of _SPANS): the
+# generator does not copy this block.
+def _located(code, message, where, hints=(), notes=()):
+    """The exception to raise for a failure at `where`."""
+    return _RunError(code, message, where, hints, notes)
+# ---------------------------------------------------------------- end of interpreter only
+
+
+_GUARD_DIVISION = "guard the rule with a condition, e.g. `if n > 0 then … else …`"
+_INEXACT_HINT = ("round an intermediate result where the law does, or check the input for a "
+                 "number far beyond any real case")
+
+
+def _division_by_zero(where, hints=()):
+    """E402: a division by zero at `where`."""
+    return _located("E402", "division by zero", where, hints)
+
+
+def _inexact(name, where):
+    """E404: a sum, difference or product needs more than 28 significant digits."""
+    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
+    return _located("E404", f"{what} exactly: a result needs more than 28 significant digits",
+                    where, [_INEXACT_HINT])
+
+
+def _is_division_by_zero(exc):
+    """Whether a Decimal failure is a division by zero. The C decimal module raises the
+    signal (InvalidOperation) with the conditions in args: 0/0 is
+    InvalidOperation([DivisionUndefined])."""
+    if isinstance(exc, ZeroDivisionError):
+        return True
+    conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+    return any(isinstance(c, type) and issubclass(c, ZeroDivisionError) for c in conditions)
+
+
+def _arith_failure(exc, where, name):
+    """A Decimal or calendar failure (a number too large, a division by zero) at `where`."""
+    if _is_division_by_zero(exc):
+        return _division_by_zero(where)
+    return _inexact(name, where)
+
+
+def _outside_calendar(date, duration, sign, where):
+    """E404: a date moved by a duration falls outside the years 1 to 9999."""
+    return _located("E404", f"{date} {'-' if sign < 0 else '+'} {duration} falls outside the "
+                    "calendar (years 1 to 9999)", where, ["check the dates and durations of the input"])
+
+
+def _no_line_error(where):
+    """E403: no line of a `first of` applies."""
+    return _located("E403", "no line of this `first of` applies", where)
+
+
+def _no_line(where):
+    """Raise E403 (a generated `first of` calls it as its last line)."""
+    raise _no_line_error(where)
