@@ -13,7 +13,7 @@ same located messages the CLI prints.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
 from legiste.compiler.interpreter.explain import TRACE_VERSION, Trace, explain
 from legiste.compiler.interpreter.inputs import parse_json, validate
 from legiste.compiler.resolution.modules import load_program
+from legiste.compiler.runtime.numbers import _CONTEXT
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, error
 
@@ -120,12 +121,13 @@ class Policy:
             names: list[str] | None = None) -> Result:
         """Evaluate validated values (see `validate`)."""
         as_of = self.as_of(values, on)
-        try:
-            outputs, env = self.evaluator.evaluate(values, as_of, names)
-        except EvalError as exc:
-            raise DiagnosticError([exc.diagnostic]) from None
+        with localcontext(_CONTEXT):  # Légiste's own decimal context, whatever the caller's
+            try:
+                outputs, env = self.evaluator.evaluate(values, as_of, names)
+            except EvalError as exc:
+                raise DiagnosticError([exc.diagnostic]) from None
+            trace = tuple(explain(self.evaluator, env, list(outputs))) if explain_it else None
         types = {d.name: d.type for d in self.unit.definitions}
-        trace = tuple(explain(self.evaluator, env, list(outputs))) if explain_it else None
         return Result(self.id, as_of, outputs, types, trace)
 
     def evaluate(self, data: Any, *, on: dt.date | None = None, explain: bool = False) -> Result:

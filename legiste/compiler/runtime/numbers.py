@@ -9,10 +9,12 @@ more than 28 significant digits is refused (E404), never rounded. Every evaluati
 in _CONTEXT (a local context), so the caller's decimal settings change no amount.
 """
 
+import functools as _functools
 from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
                      ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
                      Context as _Context, Decimal as _Decimal, DivisionByZero as _DivisionByZero,
-                     Inexact as _Inexact, InvalidOperation as _InvalidOp, Overflow as _Overflow)
+                     Inexact as _Inexact, InvalidOperation as _InvalidOp, Overflow as _Overflow,
+                     localcontext as _localcontext)
 
 from legiste.compiler.runtime.errors import _located
 
@@ -66,3 +68,13 @@ def _to_cent(value):
         context = _CONTEXT.copy()
         context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
         return value.quantize(_CENT, rounding=_HALF_UP, context=context)
+
+
+def _in_context(function):
+    """`function` run in Légiste's own decimal context (_CONTEXT): a caller's
+    `getcontext().prec = 6` or ROUND_CEILING changes no amount."""
+    @_functools.wraps(function)
+    def run(*args, **kwargs):
+        with _localcontext(_CONTEXT):
+            return function(*args, **kwargs)
+    return run

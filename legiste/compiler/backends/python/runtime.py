@@ -28,7 +28,7 @@ from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_
                                             _is_division_by_zero, _no_line,
                                             _outside_calendar)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
-                                             _HALF_UP, _ONE, _money, _round_to, _to_cent,
+                                             _HALF_UP, _ONE, _in_context, _money, _round_to, _to_cent,
                                              _xadd, _xmul, _xsub, _xsum)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
