@@ -300,3 +300,15 @@ def test_verify_in_parallel_reports_what_one_process_reports() -> None:
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
     assert one.stdout == two.stdout
     assert "be.brussels.telesecretariat" in one.stdout and "be.inami.care_certificates" in one.stdout
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+def test_eval_an_input_file_that_is_not_utf8_is_located(tmp_path: Path, encoding: str) -> None:
+    case = tmp_path / "case.json"
+    case.write_bytes(json.dumps(dict(solo_case(), practice="indépendant"),
+                                ensure_ascii=False).encode(encoding))
+    result = legiste("eval", "policies/be/brussels/telesecretariat.legis", "--input", str(case))
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "error[E505]" in result.stderr and "is not UTF-8 text" in result.stderr
+    assert f"{case}:1:" in result.stderr

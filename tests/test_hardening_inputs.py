@@ -130,3 +130,23 @@ def test_refusal_hints_at_the_digits(policy: Policy) -> None:
     with pytest.raises(DiagnosticError) as exc:
         policy.evaluate(dict(GOOD, amount="1_000"))
     assert "no thousands separator" in " ".join(exc.value.diagnostics[0].hints)
+
+
+def test_a_name_given_twice_in_one_example_is_refused() -> None:
+    text = POLICY + (
+        '\nexample "twice"\n  given amount = 1 EUR\n  given factor = 1\n  given n_items = 1\n'
+        '  given year_ = 2020\n  given share = 1 %\n  given amount = 2 EUR\n  expect paid = 2 EUR\n'
+        '  expect paid = 1 EUR\n')
+    with pytest.raises(DiagnosticError) as exc:
+        compile_policy(text)
+    found = [(d.code, d.message, d.span.line) for d in exc.value.diagnostics]
+    assert ("E204", "'amount' is given twice in example \"twice\"", 21) in found
+    assert ("E204", "'paid' is expected twice in example \"twice\"", 23) in found
+
+
+def test_an_extending_example_may_give_a_name_again() -> None:
+    text = POLICY + (
+        '\nexample "base"\n  given amount = 1 EUR\n  given factor = 1\n  given n_items = 1\n'
+        '  given year_ = 2020\n  given share = 1 %\n  expect paid = 1 EUR\n'
+        '\nexample "more" extends "base"\n  given amount = 2 EUR\n  expect paid = 2 EUR\n')
+    assert compile_policy(text).unit.examples[1].given["amount"] == Decimal("2")

@@ -53,6 +53,7 @@ class ExampleChecks(UnitState):
             by_name.setdefault(d.name, d)
         out = []
         for d in decls:
+            self._no_twice(d)
             chain, seen = [d], {d.name}
             while chain[-1].extends:
                 base = by_name.get(chain[-1].extends)
@@ -72,6 +73,19 @@ class ExampleChecks(UnitState):
                 on = ex.on or on
             out.append(self._example(d, given, on))
         return tuple(out)
+
+    def _no_twice(self, decl: ast.Example) -> None:
+        """E204 for a name given (or expected) twice in one example: the last one would win
+        without a word. (An extending example may give a name again: that is its purpose.)"""
+        for word, assignments in (("given", decl.given), ("expected", decl.expect)):
+            first: dict[str, ast.Assignment] = {}
+            for a in assignments:
+                if a.name in first:
+                    line = first[a.name].span.line
+                    self.report("E204", f"'{a.name}' is {word} twice in example \"{decl.name}\"",
+                                a.span, hints=[f"keep one of the two lines (the other is line {line})"])
+                else:
+                    first[a.name] = a
 
     def _example(self, decl: ast.Example, given: dict[str, ast.Assignment],
                  on: ast.DateLit | None) -> ir.Example:

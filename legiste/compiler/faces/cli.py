@@ -24,7 +24,8 @@ from legiste.compiler.resolution.config import load_config
 from legiste.compiler.tools.examples import run_examples
 from legiste.compiler.interpreter.explain import Trace
 from legiste.compiler.runtime.values import display
-from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, print_diagnostics
+from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, error, print_diagnostics
+from legiste.dsl.span import Span
 
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False)
@@ -115,9 +116,22 @@ def _tree(trace: Trace, tree: Tree | None = None) -> Tree:
     return node
 
 
+def _utf8(data: bytes, name: str) -> str:
+    """A case file's text: JSON is UTF-8 (a BOM is allowed); anything else is E505, located."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DiagnosticError([error(
+            "E505", f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            Span(name, line, column, line, column + 1),
+            hints=["a JSON case is UTF-8: re-save it so (e.g. iconv -f latin1 -t utf-8)"])]) from None
+
+
 @main.command(name="eval")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.option("--input", "input_file", required=True, type=click.File("r", encoding="utf-8"),
+@click.option("--input", "input_file", required=True, type=click.File("rb"),
               help="A JSON file with one case (or - for standard input).")
 @click.option("--on", "on", type=_Date(), help="Evaluate as of this date (default: the policy's date input).")
 @click.option("--explain", is_flag=True, help="Show why each output has its value.")
@@ -129,8 +143,8 @@ def eval_(policy: str, input_file: Any, on: dt.date | None, explain: bool, as_js
           index: tuple[str, ...], strict: bool) -> None:
     """Evaluate POLICY on one case."""
     loaded = _load(policy, strict, index)
-    name = "<stdin>" if input_file.name == "<stdin>" else input_file.name
-    values = loaded.validate_json(input_file.read(), name)
+    name = "<stdin>" if input_file.name in ("<stdin>", "-") else input_file.name
+    values = loaded.validate_json(_utf8(input_file.read(), name), name)
     result = loaded.run(values, on=on, explain_it=explain)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False), indent=2)
