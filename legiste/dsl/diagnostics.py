@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "E506": "invalid date",
     "E600": "example failed",
     "E601": "file not found",
+    "E602": "output file cannot be written",
+    "W603": "verify record ignored",
     # `legiste serve` (compiler/faces/serve.py): refusals of the HTTP service
     "E700": "unknown policy",
     "E701": "request body too large",

@@ -8,8 +8,12 @@ a Python traceback never reaches the user.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -47,10 +51,13 @@ class _Date(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        # fromisoformat alone takes 20240315 and 2024-W11-5 too; the docs promise YYYY-MM-DD.
         try:
-            return dt.date.fromisoformat(value)
+            if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                return dt.date.fromisoformat(value)
         except ValueError:
-            self.fail(f"{value!r} is not a date of the calendar written YYYY-MM-DD", param, ctx)
+            pass
+        self.fail(f"{value!r} is not a date of the calendar written YYYY-MM-DD", param, ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -221,8 +228,11 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
     failed = total = 0
     broken: list[Diagnostic] = []
     policies = [p for p in _policies(paths, strict, broken) if p.unit.invariants]
+    warnings: list[Diagnostic] = []
     for policy, outcomes, cached in verify_policies(policies, max_examples, seed, db, jobs,
-                                                    None if no_cache else CACHE):
+                                                    None if no_cache else CACHE, warnings):
+        print_diagnostics(warnings, err)  # a record ignored: said before the first result
+        warnings.clear()
         unchanged = "  [dim](unchanged since it last passed; --no-cache verifies it again)[/dim]"
         out.print(f"[bold]{escape(policy.id)}[/bold]{unchanged if cached else ''}")
         for outcome in outcomes:
@@ -276,10 +286,47 @@ TARGETS: dict[str, Any] = {"json": _json_ir, "python": _python_module}
 
 
 def _write(text: str, output: str | None) -> None:
+    """Standard output, or `output` written whole or not at all: a full disk or a read-only
+    folder gives a located E602 and leaves any earlier file as it was."""
     if output is None:
         click.echo(text, nl=False)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+        return
+    data = text.encode("utf-8")
+    try:
+        target = os.path.realpath(output)  # through a symlink: replace the file, not the link
+        if os.path.exists(target) and not os.path.isfile(target):
+            # /dev/stdout, a FIFO…: nothing to replace atomically, nor to leave truncated.
+            with open(target, "wb") as stream:
+                stream.write(data)
+            return
+        fd, partial = tempfile.mkstemp(prefix=".legiste-", suffix=".tmp", dir=os.path.dirname(target))
+    except OSError as exc:
+        _unwritable(output, exc)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, target)
+    except OSError as exc:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+        _unwritable(output, exc)
+
+
+def _unwritable(output: str, exc: OSError) -> Any:
+    from legiste.dsl.diagnostics import error
+    from legiste.dsl.span import SOURCES, Span
+
+    reason = exc.strerror or str(exc)
+    hints = (["free some space on that disk, or write elsewhere with -o"] if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+             else ["write to a folder you can write to, with -o"])
+    if not os.path.isfile(output):
+        SOURCES.add(output, "")  # nothing to quote, and never read a device to quote it
+    raise DiagnosticError([error("E602", f"cannot write {output}: {reason}; nothing was written",
+                                 Span(output, 1, 1, 1, 1), hints=hints)])
 
 
 @main.command(name="compile")

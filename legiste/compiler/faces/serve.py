@@ -293,7 +293,7 @@ def _flag(name: str, value: str) -> bool:
 
 def _date(value: str) -> dt.date:
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # \d would take other scripts' digits
             return dt.date.fromisoformat(value)
     except ValueError:
         pass

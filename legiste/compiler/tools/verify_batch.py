@@ -20,12 +20,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
 from legiste.compiler.api import Policy
 from legiste.compiler.tools.verify import Outcome, Verifier, invariant_text
+from legiste.dsl.diagnostics import Diagnostic, warning
 from legiste.dsl.span import SOURCES
 
 CACHE = Path(".legiste") / "verify.json"
@@ -61,12 +63,80 @@ def cache_key(policy: Policy, max_examples: int, seed: int | None) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _read(cache: Path) -> dict[str, Any]:
+MAX_RECORD = 16 << 20  # 16 MiB: a record is a few hundred bytes per policy
+
+
+class _BadRecord(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _BadRecord(f"{name} is not a JSON number")
+
+
+def _read(cache: Path, warnings: list[Diagnostic] | None = None) -> dict[str, Any]:
+    """The record, or {} when there is none or it cannot be trusted (a warning W603 then:
+    the record only saves time, so a bad one never stops a run). Regular files only, opened
+    without following a symlink nor waiting on a FIFO, bounded, strict JSON, checked."""
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no record yet, or one this version cannot read: verify again
-    return data if isinstance(data, dict) else {}
+        fd = os.open(cache, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return {}  # no record yet
+    except OSError as exc:
+        return _ignored(cache, exc.strerror or str(exc), warnings)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _ignored(cache, "it is not a regular file", warnings)
+        if info.st_size > MAX_RECORD:
+            return _ignored(cache, f"it is larger than {MAX_RECORD} bytes", warnings)
+        with os.fdopen(fd, "rb") as stream:
+            fd = -1
+            raw = stream.read(MAX_RECORD + 1)
+    except OSError as exc:
+        return _ignored(cache, exc.strerror or str(exc), warnings)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > MAX_RECORD:
+        return _ignored(cache, f"it is larger than {MAX_RECORD} bytes", warnings)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        return _ignored(cache, "its JSON is nested too deep", warnings)
+    except (ValueError, UnicodeDecodeError) as exc:  # _BadRecord and JSONDecodeError are ValueErrors
+        return _ignored(cache, f"it is not JSON: {exc}", warnings)
+    problem = _shape(data)
+    if problem is not None:
+        return _ignored(cache, problem, warnings)
+    return data
+
+
+def _shape(data: Any) -> str | None:
+    """What is wrong with a parsed record's shape, or None."""
+    if not isinstance(data, dict):
+        return "it is not a JSON object"
+    for pid, entry in data.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) \
+                or not isinstance(entry.get("outcomes"), list):
+            return f"its entry {pid!r} has no key and outcomes"
+        for r in entry["outcomes"]:
+            if not isinstance(r, dict):
+                return f"an outcome of {pid!r} is not an object"
+            for name in ("examples_run", "skipped", "boundary_cases"):
+                value = r.get(name, 0)
+                if type(value) is not int or value < 0:  # bool is an int; not a count
+                    return f"an outcome of {pid!r} has {name} {value!r}, not a count"
+            if not isinstance(r.get("note"), (str, type(None))):
+                return f"an outcome of {pid!r} has a note that is not text"
+    return None
+
+
+def _ignored(cache: Path, why: str, warnings: list[Diagnostic] | None) -> dict[str, Any]:
+    if warnings is not None:
+        warnings.append(warning("W603", f"the verify record {cache} is ignored: {why}",
+                                hints=[f"every policy is verified again; delete {cache} to start afresh"]))
+    return {}
 
 
 def _cached(policy: Policy, entry: Any, key: str) -> list[Outcome] | None:
@@ -88,11 +158,18 @@ def _write(cache: Path, data: dict[str, Any]) -> None:
     """Record atomically; a directory that cannot be written only costs the next run."""
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+    except OSError:
+        return
+    partial = cache.with_suffix(f".{os.getpid()}.tmp")
+    try:
         partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         partial.replace(cache)
     except OSError:
-        pass
+        # A full disk leaves the partial file empty or cut: never leave it behind.
+        try:
+            partial.unlink()
+        except OSError:
+            pass
 
 
 # Set before the workers fork: they inherit the compiled policies instead of
@@ -106,13 +183,14 @@ def _verify_one(index: int, max_examples: int, seed: int | None) -> list[Outcome
 
 def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int | None = 0,
                     database: Any = None, jobs: int | None = None,
-                    cache: Path | None = CACHE) -> Iterator[tuple[Policy, list[Outcome], bool]]:
+                    cache: Path | None = CACHE, warnings: list[Diagnostic] | None = None,
+                    ) -> Iterator[tuple[Policy, list[Outcome], bool]]:
     """(policy, outcomes, whether they were recorded by an earlier run), in the order of
     `policies`. `jobs` worker processes (default: one per core); `cache` None never
-    reads nor records."""
+    reads nor records; a record that cannot be trusted adds a W603 to `warnings`."""
     if database is not None:
         cache = None
-    records = _read(cache) if cache is not None else {}
+    records = _read(cache, warnings) if cache is not None else {}
     keys = [cache_key(p, max_examples, seed) if cache is not None else "" for p in policies]
     known = [_cached(p, records.get(p.id), k) if cache is not None else None
              for p, k in zip(policies, keys)]
