@@ -150,3 +150,16 @@ def test_an_extending_example_may_give_a_name_again() -> None:
         '  given year_ = 2020\n  given share = 1 %\n  expect paid = 1 EUR\n'
         '\nexample "more" extends "base"\n  given amount = 2 EUR\n  expect paid = 2 EUR\n')
     assert compile_policy(text).unit.examples[1].given["amount"] == Decimal("2")
+
+
+def test_the_callers_decimal_context_is_restored_after_a_generated_evaluation(
+        module: ModuleType) -> None:
+    import decimal
+
+    with decimal.localcontext() as mine:
+        mine.prec, mine.rounding = 6, decimal.ROUND_CEILING
+        assert module.evaluate(GOOD)["outputs"]["paid"] == "12.50"
+        assert decimal.getcontext() is mine and mine.prec == 6
+        with pytest.raises(module.PolicyError):
+            module.evaluate(dict(GOOD, amount="lots"))
+        assert decimal.getcontext() is mine and mine.rounding == decimal.ROUND_CEILING
