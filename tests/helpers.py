@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from legiste.compiler.api import Policy
@@ -109,3 +110,16 @@ def run_error(policy: Policy, data: dict[str, Any] | None = None, *, on: dt.date
         assert len(exc.diagnostics) == 1, [d.message for d in exc.diagnostics]
         return exc.diagnostics[0]
     raise AssertionError("the evaluation succeeded")
+
+
+def load_generated(source: str, folder: Path, name: str) -> ModuleType:
+    """Import a generated module's source as a fresh module named `name` (written in folder)."""
+    import importlib.util
+
+    path = folder / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

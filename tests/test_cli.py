@@ -312,3 +312,11 @@ def test_eval_an_input_file_that_is_not_utf8_is_located(tmp_path: Path, encoding
     assert_no_traceback(result)
     assert "error[E505]" in result.stderr and "is not UTF-8 text" in result.stderr
     assert f"{case}:1:" in result.stderr
+
+
+def test_check_the_stdlib_through_its_root_link() -> None:
+    # stdlib/ at the root is a link to legiste/stdlib (where the wheel takes it from), so the
+    # command of earlier versions still works.
+    result = legiste("check", "policies", "stdlib")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 errors" in result.stdout + result.stderr

@@ -5,9 +5,7 @@ and by a generated module, whose converters are the same text.
 
 from __future__ import annotations
 
-import importlib.util
 from decimal import Decimal
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -16,7 +14,7 @@ import pytest
 from legiste.compiler.api import Policy
 from legiste.compiler.backends.python import generate
 from legiste.dsl.diagnostics import DiagnosticError
-from helpers import SEED_000, compile_policy
+from helpers import SEED_000, compile_policy, load_generated
 
 POLICY = f"""
 policy t.coercion
@@ -45,13 +43,8 @@ def policy() -> Policy:
 
 @pytest.fixture(scope="module")
 def module(policy: Policy, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    path = tmp_path_factory.mktemp("coercion") / "coercion_module.py"
-    path.write_text(generate(policy.program), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("coercion_module", path)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
+    return load_generated(generate(policy.program), tmp_path_factory.mktemp("coercion"),
+                          "coercion_module")
 
 
 def both(policy: Policy, module: ModuleType, **changes: Any) -> tuple[Any, Any]:

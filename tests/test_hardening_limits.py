@@ -6,7 +6,6 @@ controls each used to reach an uncaught exception (exit 3) or, worse, to be acce
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from legiste.compiler.backends.python import generate
 from legiste.compiler.checking.limits import MAX_RULE_DEPTH
 from legiste.dsl.limits import MAX_NESTING
 from legiste.dsl.parser import parse_module
+from helpers import load_generated
 
 HEAD = 'policy t.limits\n\ninput\n  x : integer  "x"\n  b : boolean  "b"\n\n'
 LEGISTE = str(Path(sys.executable).parent / "legiste")
@@ -56,16 +56,6 @@ def test_redundant_parentheses_add_no_depth() -> None:
     assert policy.evaluate({"x": 4, "b": True}).outputs["y"] == 4
 
 
-def _load(source: str, folder: Path, name: str):
-    path = folder / f"{name}.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("expr", [
     " - ".join(["x"] * 60), "(" * 58 + "x" + " - x)" * 58, "min(" * 58 + "x" + ", x)" * 58,
 ])
@@ -74,7 +64,7 @@ def test_an_expression_within_the_limit_works_everywhere(expr: str, tmp_path: Pa
     # parser allows 200 nested parentheses) all take it, and agree.
     policy = Policy.from_string(HEAD + f"output y : integer = {expr}\n")
     expected = policy.evaluate({"x": 3, "b": True}, explain=True).to_json()
-    module = _load(generate(policy.program), tmp_path, "within_limit")
+    module = load_generated(generate(policy.program), tmp_path, "within_limit")
     assert module.explain({"x": 3, "b": True}) == expected
 
 
@@ -100,7 +90,7 @@ def test_a_chain_within_the_limit_evaluates_explains_and_generates(tmp_path: Pat
     policy = Policy.from_string(_chain(n))
     result = policy.evaluate({"x": 1, "b": True}, explain=True).to_json()
     assert result["outputs"]["y"] == n
-    module = _load(generate(policy.program), tmp_path, "chain_within_limit")
+    module = load_generated(generate(policy.program), tmp_path, "chain_within_limit")
     assert module.explain({"x": 1, "b": True}) == result
 
 
