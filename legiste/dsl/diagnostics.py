@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "E104": "unknown type",
     "E105": "circular definition",
     "E106": "misplaced declaration",
+    "E107": "a policy used as a module",
     "E200": "type mismatch",
     "E201": "unit mismatch",
     "E202": "bad function call",

@@ -43,6 +43,15 @@ def _shown(path: Path) -> Path:
         return path
 
 
+def _policy_used(target: str, decl: ast.Use) -> Diagnostic:
+    """E107: its rules read inputs no caller supplies, so it is refused here and nothing
+    downstream ever evaluates a policy's rules as a module's."""
+    return error("E107", f"'{target}' is a policy; a policy (a file with inputs and outputs) "
+                 "cannot be used as a module", decl.module.span,
+                 hints=["move the shared rules to a module (a file starting with "
+                        "`module ...`) that both policies `use`"])
+
+
 def load_program(path: str | Path, config: Config,
                  text: str | None = None) -> tuple[Loaded | None, list[Diagnostic]]:
     """Parse a policy (from `text` when given, named `path`) and, transitively, the
@@ -70,6 +79,8 @@ def load_program(path: str | Path, config: Config,
                                          hints=["move what both files need into a third module"]))
                 continue
             if target in modules:
+                if modules[target].header.kind == "policy":  # type: ignore[union-attr]
+                    diagnostics.append(_policy_used(target, decl))
                 continue
             found = module_path(target, config.module_roots)
             if found is not None:
@@ -89,6 +100,8 @@ def load_program(path: str | Path, config: Config,
                     "E102", f"{found} declares '{sub.header.name.text}', not '{target}'",
                     decl.module.span, hints=["a file's header must match its path"]))
                 continue
+            if sub.header.kind == "policy":
+                diagnostics.append(_policy_used(target, decl))
             visit(sub, stack + [(name, decl.span)])
         order.append(name)
 
