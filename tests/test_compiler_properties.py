@@ -10,10 +10,10 @@
 2. **The explanation's leaves determine the result** (see the test's docstring).
 3. **Evaluation is deterministic**: same inputs → same outputs and same explanation JSON,
    with a fresh evaluation, with a freshly compiled policy, and whatever the key order.
-4. **Printing then parsing an expression gives it back**: a small printer (here, there
-   is no formatter in the repository) writes random expression ASTs with full
-   parentheses, and with only the parentheses operator precedence requires; parsing
-   the text gives the same AST (spans are not part of AST equality).
+4. **Printing then parsing an expression gives it back**: the printer of `dsl/printer.py`
+   writes random expression ASTs with full parentheses, and with only the parentheses
+   operator precedence requires; parsing the text gives the same AST (spans are not part
+   of AST equality). tests/test_printer.py prints whole files.
 
 Profiles: HYPOTHESIS_PROFILE=ci (default) or thorough (see conftest.py).
 """
@@ -40,6 +40,7 @@ from legiste.dsl import ast
 from legiste.dsl.limits import BIDI_CONTROLS
 from legiste.dsl.diagnostics import DiagnosticError
 from legiste.dsl.parser import parse_module
+from legiste.dsl.printer import ExprPrinter as Printer
 from legiste.dsl.span import NO_SPAN
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -738,108 +739,6 @@ def test_evaluation_of_generated_policies_is_deterministic(data: Any) -> None:
 
 
 # ====================================================================== 4. print ∘ parse
-
-# Binding strength of each form, from `if` (loosest) to atoms, as in dsl/grammar.lark.
-IF, IMPLIES, OR, AND, NOT, COMPARISON, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(11)
-
-COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
-UNICODE = {"!=": "≠", "<=": "≤", ">=": "≥", "*": "×"}
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def level(node: ast.Expr) -> int:
-    if isinstance(node, ast.If):
-        return IF
-    if isinstance(node, ast.Binary):
-        if node.op == "implies":
-            return IMPLIES
-        if node.op in ("or", "and"):
-            return OR if node.op == "or" else AND
-        if node.op in COMPARISONS:
-            return COMPARISON
-        return SUM if node.op in ("+", "-") else PRODUCT
-    if isinstance(node, ast.Between):
-        return COMPARISON
-    if isinstance(node, ast.Unary):
-        return NOT if node.op == "not" else UNARY
-    if isinstance(node, ast.At):
-        return POSTFIX
-    return ATOM
-
-
-class Printer:
-    """Expression AST → text. `full`: every compound sub-expression in parentheses;
-    otherwise only where the grammar's precedence needs them."""
-
-    def __init__(self, full: bool, unicode: bool = False):
-        self.full, self.unicode = full, unicode
-
-    def op(self, op: str) -> str:
-        return UNICODE.get(op, op) if self.unicode else op
-
-    def sub(self, node: ast.Expr, at_least: int) -> str:
-        text = self(node)
-        if level(node) < at_least or (self.full and level(node) != ATOM):
-            return f"({text})"
-        return text
-
-    def items(self, nodes: Any) -> str:
-        return ", ".join(self.sub(n, IF) for n in nodes)
-
-    def __call__(self, node: ast.Expr) -> str:
-        s = self.sub
-        if isinstance(node, ast.Number):
-            return node.text + (f" {node.unit}" if node.unit else "")
-        if isinstance(node, ast.DateLit):
-            return node.text
-        if isinstance(node, ast.TextLit):
-            return _quote(node.value)
-        if isinstance(node, ast.BoolLit):
-            return "true" if node.value else "false"
-        if isinstance(node, ast.Ref):
-            return node.name.text
-        if isinstance(node, ast.Call):
-            return f"{node.func.text}({self.items(node.args)})"
-        if isinstance(node, ast.ListExpr):
-            return f"[{self.items(node.items)}]"
-        if isinstance(node, ast.RecordLit):
-            return "{" + ", ".join(f"{n}: {s(v, IF)}" for n, v in node.fields) + "}"
-        if isinstance(node, ast.Comprehension):
-            where = f" where {s(node.where, IF)}" if node.where is not None else ""
-            return f"[{s(node.body, IF)} for each {node.var} in {s(node.source, IF)}{where}]"
-        if isinstance(node, ast.Aggregate):
-            head = {"all": "all of", "any": "any of", "count": "count of"}.get(node.kind) \
-                or f"at least {s(node.k, SUM)} of"
-            if node.items is not None:
-                return f"{head} [{self.items(i.expr for i in node.items)}]"
-            return f"{head} {s(node.over, ATOM)}"
-        if isinstance(node, ast.If):
-            return f"if {s(node.cond, IF)} then {s(node.then, IF)} else {s(node.otherwise, IF)}"
-        if isinstance(node, ast.Unary):
-            if node.op == "not":
-                return f"not {s(node.operand, NOT)}"
-            return f"-{s(node.operand, UNARY)}"
-        if isinstance(node, ast.At):
-            return f"{s(node.target, ATOM)} at {s(node.when, UNARY)}"
-        if isinstance(node, ast.Between):
-            return f"{s(node.value, SUM)} between {s(node.low, SUM)} and {s(node.high, SUM)}"
-        assert isinstance(node, ast.Binary)
-        op = self.op(node.op)
-        if node.op == "implies":
-            return f"{s(node.left, OR)} implies {s(node.right, OR)}"
-        if node.op == "or":
-            return f"{s(node.left, OR)} or {s(node.right, AND)}"
-        if node.op == "and":
-            return f"{s(node.left, AND)} and {s(node.right, NOT)}"
-        if node.op in COMPARISONS:
-            return f"{s(node.left, SUM)} {op} {s(node.right, SUM)}"
-        if node.op in ("+", "-"):
-            return f"{s(node.left, SUM)} {op} {s(node.right, PRODUCT)}"
-        return f"{s(node.left, PRODUCT)} {op} {s(node.right, UNARY)}"
-
 
 NAMES = st.sampled_from(["a", "costs_paid", "réseau_santé", "x1", "be.index.ceiling", "m.score"])
 FIELDS = st.sampled_from(["score", "counted", "n"])
