@@ -33,7 +33,7 @@ def _always(facts: Any, node: Any) -> bool:
     return True
 
 
-@frozen
+@frozen(eq=False)  # one object per builtin: the IR's calls hold it, compared by identity
 class Builtin:
     """One built-in function.
 
@@ -45,7 +45,8 @@ class Builtin:
     always a Decimal ("always"), when its arguments are ("args"), or not surely (None);
     `rounds`: it rounds (a generated module has a fast form for it); `computable(facts,
     call)`: it surely succeeds, cheaply (a rule made of such calls is computed eagerly);
-    `int_range`: the whole numbers it returns, when bounded."""
+    `int_range`: the whole numbers it returns, when bounded; `cheap`: cheaper to compute
+    again than to memoise (a field of a date)."""
 
     name: str
     doc: str
@@ -59,6 +60,14 @@ class Builtin:
     rounds: bool = False
     computable: Callable[[Any, Any], bool] = _never
     int_range: tuple[int, int] | None = None
+    cheap: bool = False
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # pickled by name (its emitters are closures): the registry's own entry comes back
+        return _named, (self.name,)
+
+    def __str__(self) -> str:
+        return self.name
 
     def may_fail(self, node: Any) -> bool:
         """Whether this call (an ir.Call) may raise an arithmetic error."""
@@ -185,7 +194,7 @@ def _py_date(c: Any, node: Any, scope: dict) -> tuple[str, str]:
 
 def _py_call(c: Any, node: Any, scope: dict) -> tuple[str, str]:
     """The default: a call to the builtin's runtime function (and the call's site)."""
-    builtin = BUILTINS[node.func]
+    builtin = node.func
     args = [c.argument(a, scope) for a in node.args]
     if builtin.located:
         args.append(str(c.site(node.span)))
@@ -194,7 +203,12 @@ def _py_call(c: Any, node: Any, scope: dict) -> tuple[str, str]:
 
 def python_call(c: Any, node: Any, scope: dict) -> tuple[str, str]:
     """The generated code of a builtin call (an ir.Call)."""
-    return (BUILTINS[node.func].python or _py_call)(c, node, scope)
+    return (node.func.python or _py_call)(c, node, scope)
+
+
+def _named(name: str) -> Builtin:
+    """The registry's entry of a builtin, by name."""
+    return BUILTINS[name]
 
 
 def _valid_date(facts: Any, node: Any) -> bool:
@@ -217,11 +231,11 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     Builtin("date", "The date of a year, month and day; an impossible date is an error.",
             _date_check, rt._date, _py_date, located=True, computable=_valid_date),
     Builtin("year", "The year of a date.", _of_date(YEAR), rt._year, _py_attribute("year"),
-            computable=_always, int_range=(1, 9999)),
+            computable=_always, int_range=(1, 9999), cheap=True),
     Builtin("month", "The month of a date (1–12).", _of_date(INTEGER), rt._month,
-            _py_attribute("month"), computable=_always, int_range=(1, 12)),
+            _py_attribute("month"), computable=_always, int_range=(1, 12), cheap=True),
     Builtin("day", "The day of the month of a date.", _of_date(INTEGER), rt._day,
-            _py_attribute("day"), computable=_always),
+            _py_attribute("day"), computable=_always, cheap=True),
     Builtin("abs", "The absolute value.", _abs_check, abs, _py_builtin("abs"),
             can_fail=True, exact_on_integers=True, decimal="args"),
     Builtin("size", "The number of elements of a list.", _size_check, len, _py_size),

@@ -123,15 +123,15 @@ def expr_json(node: ir.Expr) -> dict[str, Any]:
     if isinstance(node, ir.Param):
         return _node("param", node, node.type, id=node.id, at=_opt(node.at))
     if isinstance(node, ir.Unary):
-        return _node("unary", node, node.type, op=node.op, operand=expr_json(node.operand))
+        return _node("unary", node, node.type, op=node.op.value, operand=expr_json(node.operand))
     if isinstance(node, ir.Arith):
-        return _node("arith", node, node.type, op=node.op, impl=node.impl,
+        return _node("arith", node, node.type, op=node.op.value, impl=node.impl.value,
                      left=expr_json(node.left), right=expr_json(node.right))
     if isinstance(node, ir.Compare):
-        return _node("compare", node, node.type, op=node.op,
+        return _node("compare", node, node.type, op=node.op.value,
                      left=expr_json(node.left), right=expr_json(node.right))
     if isinstance(node, ir.Logic):
-        return _node("logic", node, node.type, op=node.op,
+        return _node("logic", node, node.type, op=node.op.value,
                      left=expr_json(node.left), right=expr_json(node.right))
     if isinstance(node, ir.Between):
         return _node("between", node, node.type, value=expr_json(node.value),
@@ -146,7 +146,7 @@ def expr_json(node: ir.Expr) -> dict[str, Any]:
         return _node("first_of", node, node.type, branches=[_branch(b) for b in node.branches],
                      otherwise=_opt(node.otherwise))
     if isinstance(node, ir.Call):
-        return _node("call", node, node.type, func=node.func, args=[expr_json(a) for a in node.args])
+        return _node("call", node, node.type, func=node.func.name, args=[expr_json(a) for a in node.args])
     if isinstance(node, ir.ListLit):
         return _node("list", node, node.type, items=[expr_json(i) for i in node.items])
     if isinstance(node, ir.RecordLit):

@@ -13,6 +13,7 @@ from typing import Iterable
 
 from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
+from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
@@ -129,20 +130,20 @@ class ExprChecker:
     def expr_Unary(self, node: ast.Unary, expected: Type | None) -> ir.Expr:
         if node.op == "not":
             operand = self.boolean(node.operand, "the operand of `not`")
-            return ir.Unary("not", operand, BOOLEAN, span=node.span)
+            return ir.Unary(Op.NOT, operand, BOOLEAN, span=node.span)
         operand = self.expr(node.operand, expected)
         if operand.type == ERROR:
             return operand
         if operand.type.kind not in NUMERIC | {"money"}:
             self.report("E200", f"cannot negate {operand.type.short}", node.span)
             return self._bad(node.span)
-        return ir.Unary("neg", operand, operand.type, span=node.span)
+        return ir.Unary(Op.NEG, operand, operand.type, span=node.span)
 
     def expr_Binary(self, node: ast.Binary, expected: Type | None) -> ir.Expr:
         if node.op in ("and", "or", "implies"):
             left = self.boolean(node.left, f"each side of `{node.op}`")
             right = self.boolean(node.right, f"each side of `{node.op}`")
-            return ir.Logic(node.op, left, right, BOOLEAN, span=node.span)
+            return ir.Logic(Op(node.op), left, right, BOOLEAN, span=node.span)
         left = self.expr(node.left)
         right = self.expr(node.right, left.type if left.type.kind == "enum" else None)
         if left.type.kind == "enum" and right.type == ERROR:
@@ -161,7 +162,7 @@ class ExprChecker:
                             f"cannot compare {left.type.short} with {right.type.short} using {node.op}",
                             node.span, hints=hint)
                 return self._bad(node.span)
-            return ir.Compare(node.op, left, right, BOOLEAN, span=node.span)
+            return ir.Compare(Op(node.op), left, right, BOOLEAN, span=node.span)
         result, impl = arithmetic(node.op, left.type, right.type)
         if result is None:
             code = "E201" if {left.type.kind, right.type.kind} & {"money", "date", "duration", "year"} \
@@ -169,7 +170,7 @@ class ExprChecker:
             self.report(code, f"cannot compute {left.type.short} {node.op} {right.type.short}",
                         node.span, hints=[impl] if impl else [])
             return self._bad(node.span)
-        return ir.Arith(node.op, impl, left, right, result, span=node.span)
+        return ir.Arith(Op(node.op), Impl(impl), left, right, result, span=node.span)
 
     def expr_Between(self, node: ast.Between, expected: Type | None) -> ir.Expr:
         value, low, high = self.expr(node.value), self.expr(node.low), self.expr(node.high)
@@ -226,7 +227,7 @@ class ExprChecker:
             self.report("E202", f"{name}() {result}", node.span,
                         notes=[f"{name}: {builtin.doc}"])
             return self._bad(node.span)
-        if name.startswith("round") and len(args) == 1:
+        if builtin.rounds and len(args) == 1:
             # Default steps: the cent for an amount, a whole percent for a rate, 1 otherwise.
             step = CENT if args[0].type.kind in ("money", "rate") else Decimal(1)
             args.append(ir.Const(step, args[0].type, span=node.span))
@@ -237,7 +238,7 @@ class ExprChecker:
             except ValueError:
                 self.report("E010", f"date({y}, {m}, {d}) is not a date of the calendar", node.span)
                 return self._bad(node.span)
-        return ir.Call(name, tuple(args), result, span=node.span)
+        return ir.Call(builtin, tuple(args), result, span=node.span)
 
     def expr_Comprehension(self, node: ast.Comprehension, expected: Type | None) -> ir.Expr:
         source = self.expr(node.source)
@@ -372,7 +373,7 @@ def _exhaustive(branches: list[ir.Branch]) -> bool:
     subject: ir.Expr | None = None
     for branch in branches:
         cond = branch.cond
-        if not (isinstance(cond, ir.Compare) and cond.op == "=" and cond.left.type.kind == "enum"
+        if not (isinstance(cond, ir.Compare) and cond.op is Op.EQ and cond.left.type.kind == "enum"
                 and isinstance(cond.right, ir.Const)):
             return False
         if subject is not None and cond.left != subject:
@@ -390,7 +391,7 @@ def const_value(node: ir.Expr) -> object:
         return tuple(const_value(i) for i in node.items)
     if isinstance(node, ir.RecordLit):
         return {name: const_value(value) for name, value in node.fields}
-    if isinstance(node, ir.Unary) and node.op == "neg":
+    if isinstance(node, ir.Unary) and node.op is Op.NEG:
         return -const_value(node.operand)  # type: ignore[operator]
     raise ValueError("not a constant")
 

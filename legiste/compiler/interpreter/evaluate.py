@@ -15,7 +15,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
 from legiste.compiler import ir
-from legiste.compiler.builtins import BUILTINS
+from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure,
                                             _division_by_zero, _no_line_error, _outside_calendar)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
@@ -59,8 +59,8 @@ class Env:
         self.locals: dict[str, Any] = {}  # variables bound by comprehensions
 
 
-_COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-            ">": operator.gt, ">=": operator.ge}
+_COMPARE = {Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt, Op.LE: operator.le,
+            Op.GT: operator.gt, Op.GE: operator.ge}
 
 
 _UNBOUND = object()
@@ -198,16 +198,16 @@ class Evaluator:
 
     def _Unary(self, node: ir.Unary) -> Fn:
         operand = self.compile(node.operand)
-        if node.op == "not":
+        if node.op is Op.NOT:
             return lambda env: not operand(env)
         return lambda env: -operand(env)
 
     def _Arith(self, node: ir.Arith) -> Fn:
         left, right, span = self.compile(node.left), self.compile(node.right), node.span
         impl, op = node.impl, node.op
-        if impl in ("date+dur", "dur+date", "date-dur"):
-            date_of, duration_of = (right, left) if impl == "dur+date" else (left, right)
-            sign = -1 if impl == "date-dur" else 1
+        if impl.moves_date:
+            date_of, duration_of = (right, left) if impl is Impl.DUR_PLUS_DATE else (left, right)
+            sign = -1 if impl is Impl.DATE_MINUS_DUR else 1
 
             def move(env: Env) -> dt.date:
                 date, duration = date_of(env), duration_of(env)
@@ -216,23 +216,23 @@ class Evaluator:
                 except (OverflowError, ValueError):
                     raise located(_outside_calendar(date, duration, sign, span)) from None
             return move
-        if impl == "date-date":
+        if impl is Impl.DATE_MINUS_DATE:
             return lambda env: (left(env) - right(env)).days
-        if impl == "dur+dur":
+        if impl is Impl.DUR_PLUS_DUR:
             return lambda env: left(env) + right(env)
-        if impl == "dur*int":
+        if impl is Impl.DUR_TIMES_INT:
             return lambda env: left(env) * right(env)
-        if impl == "int*dur":
+        if impl is Impl.INT_TIMES_DUR:
             return lambda env: right(env) * left(env)
-        if op in ("+", "-", "*") and node.type.kind in ("money", "decimal", "rate"):
+        if op is not Op.DIV and node.type.kind in ("money", "decimal", "rate"):
             # Exact or Inexact (E404 at the rule), never rounded: see legiste.compiler.runtime.values.EXACT.
-            exact = {"+": EXACT.add, "-": EXACT.subtract, "*": EXACT.multiply}[op]
+            exact = {Op.ADD: EXACT.add, Op.SUB: EXACT.subtract, Op.MUL: EXACT.multiply}[op]
             return lambda env: exact(left(env), right(env))
-        if op == "+":
+        if op is Op.ADD:
             return lambda env: left(env) + right(env)
-        if op == "-":
+        if op is Op.SUB:
             return lambda env: left(env) - right(env)
-        if op == "*":
+        if op is Op.MUL:
             return lambda env: left(env) * right(env)
 
         def divide(env: Env) -> Decimal:
@@ -251,9 +251,9 @@ class Evaluator:
 
     def _Logic(self, node: ir.Logic) -> Fn:
         left, right = self.compile(node.left), self.compile(node.right)
-        if node.op == "and":
+        if node.op is Op.AND:
             return lambda env: left(env) and right(env)
-        if node.op == "or":
+        if node.op is Op.OR:
             return lambda env: left(env) or right(env)
         return lambda env: (not left(env)) or right(env)
 
@@ -328,7 +328,7 @@ class Evaluator:
 
     def _Call(self, node: ir.Call) -> Fn:
         args = [self.compile(a) for a in node.args]
-        builtin, span = BUILTINS[node.func], node.span
+        builtin, span = node.func, node.span
         impl = builtin.impl
         # One closure per arity: building an argument list per call costs more than the call.
         # A function that can fail is also given where it is called (its error's location).

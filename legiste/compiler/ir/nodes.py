@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from attrs import field, frozen
 
+from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import Type
 from legiste.dsl.span import NO_SPAN, Span
+
+if TYPE_CHECKING:
+    from legiste.compiler.builtins import Builtin
 
 
 @frozen
@@ -35,6 +39,14 @@ def _meta():
 
 def _cites():
     return field(default=(), eq=False, repr=False, kw_only=True)
+
+
+def _builtin(func: "Builtin | str") -> "Builtin":
+    """The registry's entry of a builtin (given as itself, or by its name)."""
+    if isinstance(func, str):
+        from legiste.compiler.builtins import BUILTINS  # the registry builds IR constants
+        return BUILTINS[func]
+    return func
 
 
 # ------------------------------------------------------------------ expressions
@@ -78,7 +90,7 @@ class Param:
 
 @frozen
 class Unary:
-    op: str  # "neg" | "not"
+    op: Op = field(converter=Op)  # Op.NEG | Op.NOT
     operand: "Expr"
     type: Type
     span: Span = _meta()
@@ -87,8 +99,8 @@ class Unary:
 
 @frozen
 class Arith:
-    op: str  # + - * /
-    impl: str  # key chosen by the type checker: num, date+dur, date-date, …
+    op: Op = field(converter=Op)  # Op.ADD, SUB, MUL, DIV
+    impl: Impl = field(converter=Impl)  # chosen by the type checker: NUM, DATE_PLUS_DUR, …
     left: "Expr"
     right: "Expr"
     type: Type
@@ -98,7 +110,7 @@ class Arith:
 
 @frozen
 class Compare:
-    op: str
+    op: Op = field(converter=Op)  # one of operators.COMPARISONS
     left: "Expr"
     right: "Expr"
     type: Type
@@ -108,7 +120,7 @@ class Compare:
 
 @frozen
 class Logic:
-    op: str  # and | or | implies
+    op: Op = field(converter=Op)  # Op.AND | Op.OR | Op.IMPLIES
     left: "Expr"
     right: "Expr"
     type: Type
@@ -187,7 +199,7 @@ class FirstOf:
 
 @frozen
 class Call:
-    func: str
+    func: "Builtin" = field(converter=_builtin)  # the registry's entry
     args: tuple["Expr", ...]
     type: Type
     span: Span = _meta()

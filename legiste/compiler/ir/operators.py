@@ -1,8 +1,9 @@
 """The operators of the typed IR (stage 3) as data: symbol, kind and printer precedence.
 
-Consumes nothing; the IR nodes still carry each operator as its string (`Arith.op`,
-`Compare.op`, `Logic.op`, `Unary.op`), which is `Op.value`, so `Op(node.op)` looks it up
-and JSON IR documents keep the same strings.
+Consumes nothing. The IR nodes hold members, not strings: `Arith.op`, `Compare.op`,
+`Logic.op` and `Unary.op` are `Op` members, `Arith.impl` an `Impl` member (how the type
+checker decided the operands combine). `value` is the text the JSON IR writes; a node
+built from that text (`Op("+")`) is converted by its field.
 """
 
 from __future__ import annotations
@@ -50,3 +51,25 @@ class Op(Enum):
     def left_associative(self) -> bool:
         """Whether `a op b op c` reads `(a op b) op c`; `implies` does not chain."""
         return self.kind in ("arith", "logic") and self is not Op.IMPLIES
+
+
+class Impl(Enum):
+    """How an arithmetic node computes, chosen by the type checker from its operand types:
+    numbers (`NUM`), or a date, a duration and an integer combined."""
+
+    NUM = "num"
+    DATE_PLUS_DUR = "date+dur"
+    DUR_PLUS_DATE = "dur+date"
+    DATE_MINUS_DUR = "date-dur"
+    DATE_MINUS_DATE = "date-date"
+    DUR_PLUS_DUR = "dur+dur"
+    DUR_TIMES_INT = "dur*int"
+    INT_TIMES_DUR = "int*dur"
+
+    @property
+    def moves_date(self) -> bool:
+        """Whether it moves a date by a duration (which may fall outside the calendar)."""
+        return self in (Impl.DATE_PLUS_DUR, Impl.DUR_PLUS_DATE, Impl.DATE_MINUS_DUR)
+
+
+COMPARISONS = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)

@@ -51,11 +51,11 @@ def _show(node: Any) -> tuple[str, int]:
             return _short(node.id), P_ATOM
         return f"{_short(node.id)} at {show(node.at, P_NEG)}", P_AT
     if isinstance(node, n.Unary):
-        op = Op(node.op)
+        op = node.op
         space = " " if op is Op.NOT else ""
         return f"{op.symbol}{space}{show(node.operand, op.precedence)}", op.precedence
     if isinstance(node, (n.Arith, n.Logic, n.Compare)):
-        op = Op(node.op)
+        op = node.op
         p = op.precedence
         if op.left_associative:  # a right operand of the same strength needs parentheses
             left, right = p, p + 1
@@ -79,7 +79,7 @@ def _show(node: Any) -> tuple[str, int]:
             lines.append(f"otherwise {show(node.otherwise)}")
         return f"first of [{'; '.join(lines)}]", P_ATOM
     if isinstance(node, n.Call):
-        return f"{_short(str(node.func))}({', '.join(show(a) for a in node.args)})", P_ATOM
+        return f"{node.func.name}({', '.join(show(a) for a in node.args)})", P_ATOM
     if isinstance(node, n.ListLit):
         return f"[{', '.join(show(i) for i in node.items)}]", P_ATOM
     if isinstance(node, n.RecordLit):

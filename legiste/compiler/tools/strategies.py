@@ -58,7 +58,7 @@ def harvest(program: ir.Program) -> Harvest:
         for node in walk(root):
             if isinstance(node, ir.Const) and node.value is not None:
                 constants.setdefault(node.type.kind, set()).add(node.value)
-            if isinstance(node, ir.Call) and node.func == "date":
+            if isinstance(node, ir.Call) and node.func.name == "date":
                 _, m, d = node.args
                 if isinstance(m, ir.Const) and isinstance(d, ir.Const):
                     month_days.add((m.value, d.value))

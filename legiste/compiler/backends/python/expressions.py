@@ -18,9 +18,11 @@ from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.builtins import python_call
+from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import walk
 
-_CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_CMP = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+_PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
 
 
 class ExpressionCompiler(ModuleTables):
@@ -102,17 +104,17 @@ class ExpressionCompiler(ModuleTables):
         return f"{cache}.get(_w{site} := {when}) or {fn}(_w{site}, {site})", P_OR
 
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
-        if node.op == "not":
+        if node.op is Op.NOT:
             return f"not {self.code(node.operand, scope, P_NOT)}", P_NOT
         return f"-{self.code(node.operand, scope, P_NEG)}", P_NEG
 
     def _Arith(self, node: ir.Arith, scope: dict[str, str]) -> tuple[str, int]:
         impl, op = node.impl, node.op
         site = self.site(node.span)
-        if impl in ("date+dur", "date-dur", "dur+date"):
+        if impl.moves_date:
             # the interpreter reads the date first, then the duration
-            date_node, duration = (node.right, node.left) if impl == "dur+date" else (node.left, node.right)
-            sign = -1 if impl == "date-dur" else 1
+            date_node, duration = (node.right, node.left) if impl is Impl.DUR_PLUS_DATE else (node.left, node.right)
+            sign = -1 if impl is Impl.DATE_MINUS_DUR else 1
             if self.fast and isinstance(duration, ir.Const) and not duration.value.months:
                 # A constant number of days: a timedelta (outside the calendar, OverflowError
                 # sends the rule to its exact path, where _move reports E404).
@@ -120,13 +122,13 @@ class ExpressionCompiler(ModuleTables):
                 return f"{self.code(date_node, scope, P_ADD)} {'-' if sign < 0 else '+'} {days}", P_ADD
             date_code = self.code(date_node, scope, 1)
             return f"_move({date_code}, {self.code(duration, scope, 1)}, {sign}, {site})", P_POSTFIX
-        if impl == "date-date":
+        if impl is Impl.DATE_MINUS_DATE:
             left = self.code(node.left, scope, P_ADD)
             return f"({left} - {self.code(node.right, scope, P_ADD + 1)}).days", P_POSTFIX
-        if impl == "int*dur":  # the interpreter computes duration × integer, duration first
+        if impl is Impl.INT_TIMES_DUR:  # the interpreter computes duration × integer, duration first
             right = self.code(node.right, scope, P_MUL)
             return f"{right} * {self.code(node.left, scope, P_MUL + 1)}", P_MUL
-        if op == "/":
+        if op is Op.DIV:
             right = node.right
             if isinstance(right, ir.Const) and isinstance(right.value, (int, Decimal)) \
                     and not isinstance(right.value, bool) and right.value:
@@ -138,11 +140,11 @@ class ExpressionCompiler(ModuleTables):
             return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX
         if node.type.kind in ("money", "decimal", "rate"):
             # Exact or Inexact, never rounded (the runtime's _EXACT, compiler/runtime/values.py EXACT).
-            fn = {"+": "_xadd", "-": "_xsub", "*": "_xmul"}[op]
+            fn = {Op.ADD: "_xadd", Op.SUB: "_xsub", Op.MUL: "_xmul"}[op]
             return f"{fn}({self.code(node.left, scope, 1)}, {self.code(node.right, scope, 1)})", P_POSTFIX
-        prec = P_MUL if op == "*" else P_ADD
+        prec = P_MUL if op is Op.MUL else P_ADD
         left = self.code(node.left, scope, prec)
-        return f"{left} {op} {self.code(node.right, scope, prec + 1)}", prec
+        return f"{left} {_PY_ARITH[op]} {self.code(node.right, scope, prec + 1)}", prec
 
     def _Compare(self, node: ir.Compare, scope: dict[str, str]) -> tuple[str, int]:
         folded = self.folded_choice(node, scope)
@@ -155,7 +157,7 @@ class ExpressionCompiler(ModuleTables):
         """`(if c then "a" else "b") = "a"` is `c` (and `= "b"` is `not c`): a choice between
         two texts (an enumeration value, such as a status) compared with one of them is its
         condition. The condition is evaluated as before; only the choice is not built."""
-        if node.op not in ("=", "!="):
+        if node.op not in (Op.EQ, Op.NE):
             return None
         for side, other in ((node.left, node.right), (node.right, node.left)):
             choice = self.facts.in_place(side)
@@ -166,20 +168,20 @@ class ExpressionCompiler(ModuleTables):
             then_equal = choice.then.value == other.value
             if then_equal == (choice.otherwise.value == other.value):
                 return None  # both or neither: the condition would not decide
-            if then_equal == (node.op == "="):
+            if then_equal == (node.op is Op.EQ):
                 return self.expr(choice.cond, scope)
             cond = choice.cond
-            if isinstance(cond, ir.Compare) and cond.op in ("=", "!=") \
+            if isinstance(cond, ir.Compare) and cond.op in (Op.EQ, Op.NE) \
                     and self.folded_choice(cond, scope) is None:  # `a != b`, not `not a == b`
                 left = self.code(cond.left, scope, P_CMP + 1)
                 right = self.code(cond.right, scope, P_CMP + 1)
-                return f"{left} {'!=' if cond.op == '=' else '=='} {right}", P_CMP
+                return f"{left} {'!=' if cond.op is Op.EQ else '=='} {right}", P_CMP
             return f"not {self.code(cond, scope, P_NOT)}", P_NOT
         return None
 
     def _Logic(self, node: ir.Logic, scope: dict[str, str]) -> tuple[str, int]:
         shared = self.shared_lists(node, scope)
-        if node.op == "and":
+        if node.op is Op.AND:
             left = self.code(node.left, scope, P_AND)
             nonempty = self.nonempty_lists(node.left)
             self.nonempty += nonempty
@@ -189,7 +191,7 @@ class ExpressionCompiler(ModuleTables):
                 del self.nonempty[len(self.nonempty) - len(nonempty):]
             text, prec = f"{left} and {right}", P_AND
         else:
-            left = self.code(node.left, scope, P_OR) if node.op == "or" else \
+            left = self.code(node.left, scope, P_OR) if node.op is Op.OR else \
                 f"not {self.code(node.left, scope, P_NOT)}"
             text, prec = f"{left} or {self.code(node.right, scope, P_OR + 1)}", P_OR
         for c in shared:
@@ -202,9 +204,9 @@ class ExpressionCompiler(ModuleTables):
         `size(C) >= 1` or `size(C) != 0` (alone or in an `and`)."""
         out = []
         for n in self.evaluated_if(node, True):
-            if isinstance(n, ir.Compare) and isinstance(n.left, ir.Call) and n.left.func == "size" \
+            if isinstance(n, ir.Compare) and isinstance(n.left, ir.Call) and n.left.func.name == "size" \
                     and isinstance(n.right, ir.Const) and type(n.right.value) is int \
-                    and (n.op, n.right.value) in ((">", 0), (">=", 1), ("!=", 0)):
+                    and (n.op, n.right.value) in ((Op.GT, 0), (Op.GE, 1), (Op.NE, 0)):
                 listed = self.facts.in_place(n.left.args[0])
                 if isinstance(listed, ir.Comprehension):
                     out.append(listed)
@@ -217,7 +219,7 @@ class ExpressionCompiler(ModuleTables):
         or false (`or`): the lists surely built then are reused."""
         if " no walrus" in scope:  # a comprehension's iterable takes no assignment
             return []
-        truth = node.op != "or"
+        truth = node.op is not Op.OR
         built = [n for n in self.evaluated_if(node.left, truth) if isinstance(n, ir.Comprehension)]
         shared = []
         for c in built:
@@ -256,9 +258,9 @@ class ExpressionCompiler(ModuleTables):
 
     def evaluated_if(self, node: Any, truth: bool) -> list[Any]:
         """The nodes surely evaluated when `node` turned out `truth`."""
-        if isinstance(node, ir.Logic) and node.op == "and" and truth:
+        if isinstance(node, ir.Logic) and node.op is Op.AND and truth:
             return [node] + self.evaluated_if(node.left, True) + self.evaluated_if(node.right, True)
-        if isinstance(node, ir.Logic) and node.op == "or" and not truth:
+        if isinstance(node, ir.Logic) and node.op is Op.OR and not truth:
             return [node] + self.evaluated_if(node.left, False) + self.evaluated_if(node.right, False)
         return self.must(node)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
-from legiste.compiler.builtins import BUILTINS
+from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import children, walk
 
 # The number of days of each month in every year (February: 28).
@@ -35,12 +35,12 @@ class RuleFacts:
             d = self.definitions[node.id]
             return d.type.kind in ("decimal", "rate") or (
                 d.type.kind == "money" and (d.kind == "output" or self.is_decimal(d.expr)))
-        if isinstance(node, ir.Arith) and node.impl == "num":
-            if node.op == "/":
+        if isinstance(node, ir.Arith) and node.impl is Impl.NUM:
+            if node.op is Op.DIV:
                 return True
             return self.is_decimal(node.left) or self.is_decimal(node.right)
         if isinstance(node, ir.Call):
-            decimal = BUILTINS[node.func].decimal
+            decimal = node.func.decimal
             return decimal == "always" or (decimal == "args" and all(self.is_decimal(a) for a in node.args))
         if isinstance(node, ir.If):
             return self.is_decimal(node.then) and self.is_decimal(node.otherwise)
@@ -52,8 +52,8 @@ class RuleFacts:
     def is_computed(self, node: Any) -> bool:
         """Whether a value is the result of Decimal arithmetic, hence has no more digits than
         the decimal context's precision (28 by default; at most 60 assumed)."""
-        return isinstance(node, ir.Arith) and node.impl == "num" and (
-            node.op == "/" or self.is_decimal(node.left) or self.is_decimal(node.right))
+        return isinstance(node, ir.Arith) and node.impl is Impl.NUM and (
+            node.op is Op.DIV or self.is_decimal(node.left) or self.is_decimal(node.right))
 
     def cannot_fail(self, node: Any) -> bool:
         """Whether evaluating an expression can raise no ArithmeticError (so that a rule made
@@ -66,14 +66,14 @@ class RuleFacts:
         if isinstance(node, ir.Field):
             return self.cannot_fail(node.record)
         if isinstance(node, ir.Unary):
-            return (node.op == "not" or node.type.kind in ("integer", "year")) and \
+            return (node.op is Op.NOT or node.type.kind in ("integer", "year")) and \
                 self.cannot_fail(node.operand)
         if isinstance(node, ir.Arith):
-            if node.impl == "num" and node.type.kind not in ("integer", "year"):
+            if node.impl is Impl.NUM and node.type.kind not in ("integer", "year"):
                 return False
             return self.cannot_fail(node.left) and self.cannot_fail(node.right)
         if isinstance(node, ir.Call):
-            return not BUILTINS[node.func].may_fail(node) and all(self.cannot_fail(a) for a in node.args)
+            return not node.func.may_fail(node) and all(self.cannot_fail(a) for a in node.args)
         if isinstance(node, (ir.Compare, ir.Logic)):
             return self.cannot_fail(node.left) and self.cannot_fail(node.right)
         if isinstance(node, ir.Between):
@@ -121,7 +121,7 @@ class RuleFacts:
         than to memoise."""
         if isinstance(node, (ir.Param, ir.Local, ir.Comprehension)):
             return False
-        if isinstance(node, ir.Call) and node.func not in ("year", "month", "day"):
+        if isinstance(node, ir.Call) and not node.func.cheap:
             return False
         return all(self.cheap(child) for child in children(node))
 
@@ -171,7 +171,7 @@ class RuleFacts:
         if isinstance(node, ir.Const):
             return (node.value, node.value) if type(node.value) is int else None
         if isinstance(node, ir.Call):
-            return BUILTINS[node.func].int_range
+            return node.func.int_range
         if isinstance(node, ir.Input) and node.type.kind in ("year", "integer"):
             decl = self.inputs.get(node.name)
             if decl is None:
@@ -182,11 +182,11 @@ class RuleFacts:
             if type(decl.maximum) is int:
                 high = decl.maximum if high is None else min(high, decl.maximum)
             return None if low is None or high is None else (low, high)
-        if isinstance(node, ir.Arith) and node.impl == "num" and node.op in ("+", "-"):
+        if isinstance(node, ir.Arith) and node.impl is Impl.NUM and node.op in (Op.ADD, Op.SUB):
             left, right = self.int_range(node.left), self.int_range(node.right)
             if left is None or right is None:
                 return None
-            if node.op == "+":
+            if node.op is Op.ADD:
                 return left[0] + right[0], left[1] + right[1]
             return left[0] - right[1], left[1] - right[0]
         return None
@@ -212,7 +212,7 @@ class RuleFacts:
         if isinstance(node, (ir.Const, ir.Input)):
             return True
         if isinstance(node, ir.Call):
-            return BUILTINS[node.func].computable(self, node)
+            return node.func.computable(self, node)
         return False
 
     def reads(self, id: str) -> set[str]:
@@ -243,5 +243,5 @@ class RuleFacts:
     def fast_form(node: Any) -> bool:
         """Whether a node may have a fast form that needs the exact one after it (see
         ModuleGenerator.definition): a date moved by a duration, a rounding."""
-        return (isinstance(node, ir.Arith) and node.impl in ("date+dur", "date-dur", "dur+date")) or (
-            isinstance(node, ir.Call) and BUILTINS[node.func].rounds)
+        return (isinstance(node, ir.Arith) and node.impl.moves_date) or (
+            isinstance(node, ir.Call) and node.func.rounds)
