@@ -68,6 +68,10 @@ CODES: dict[str, str] = {
     "E701": "request body too large",
     "E702": "unknown endpoint or method",
     "E703": "invalid query parameter",
+    "E704": "malformed HTTP request",
+    "E705": "request timeout",
+    "E706": "request body not JSON",
+    "E707": "service busy",
     "E799": "internal error of the service",
 }
 

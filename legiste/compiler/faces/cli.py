@@ -359,15 +359,27 @@ def schema(policy: str, strict: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
 @click.option("--strict", is_flag=True, help="Treat unverifiable quotes as errors.")
-def serve(paths: tuple[str, ...], host: str, port: int, access_log: bool, strict: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each compiles the policies and evaluates in its own threads).")
+@click.option("--request-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a client has to send a request's headers, and again its body (408 after).")
+def serve(paths: tuple[str, ...], host: str, port: int, access_log: bool, strict: bool, workers: int,
+          request_timeout: float) -> None:
     """Serve the policies under PATHS (default: policies/) over HTTP, compiled once at start-up."""
     from legiste.compiler.faces import serve as service
+    from legiste.compiler.faces.http_server import ServerOptions, serve as run_server
 
-    policies, warnings = service.load_policies(paths or ("policies",), strict=strict)
+    paths = paths or ("policies",)
+    policies, warnings = service.load_policies(paths, strict=strict)
     print_diagnostics(warnings, err)
     err.print(f"serving {len(policies)} polic{'ies' if len(policies) != 1 else 'y'}: "
-              f"{escape(', '.join(policies))}")
-    service.serve(service.Service(policies), host, port, access_log=access_log)
+              f"{escape(', '.join(policies))}" + (f" with {workers} workers" if workers > 1 else ""))
+    options = ServerOptions(paths=tuple(paths), strict=strict, host=host, port=port, workers=workers,
+                            request_timeout=request_timeout, access_log=access_log)
+    # With workers, each compiles the policies itself; these were compiled to check them first.
+    app = service.Service(policies, threads=options.threads, request_timeout=request_timeout).app \
+        if workers == 1 else None
+    run_server(app, options)
 
 
 @main.command()
