@@ -1,4 +1,4 @@
-"""The printer of dsl/printer.py: parse(print(parse(text))) == parse(text).
+"""The printer of dsl/printer.py: parse(print(parse(text))) == parse(text), comments kept.
 
 For every rule file of the repository (found by glob, so a new policy or stdlib module
 is covered without editing this file), and for generated declarations: blocks with
@@ -14,7 +14,10 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from collections import Counter
+
 from legiste.dsl import ast
+from legiste.dsl.comments import module_comments
 from legiste.dsl.parser import parse_module
 from legiste.dsl.printer import print_expr, print_module
 
@@ -41,6 +44,81 @@ def test_printing_a_rule_file_then_parsing_it_gives_the_same_ast(file: str) -> N
     again = parsed(printed, file)
     assert again == module
     assert print_module(again) == printed  # printing is idempotent
+
+
+def written_comments(text: str) -> Counter[str]:
+    """The comments of a text, found without the parser: what follows a `#` that is
+    not inside a quoted text (texts end on their line; `\\` escapes the next character)."""
+    found: Counter[str] = Counter()
+    for line in text.split("\n"):
+        quoted, i = False, 0
+        while i < len(line):
+            char = line[i]
+            if quoted and char == "\\":
+                i += 1
+            elif char == '"':
+                quoted = not quoted
+            elif char == "#" and not quoted:
+                found[line[i + 1:].removesuffix("\r")] += 1
+                break
+            i += 1
+    return found
+
+
+@pytest.mark.parametrize("file", RULE_FILES)
+def test_every_comment_of_a_rule_file_is_kept_and_printed_back(file: str) -> None:
+    text = (ROOT / file).read_text(encoding="utf-8")
+    module = parsed(text, file)
+    written = written_comments(text)
+    assert written, "every rule file of the repository has comments"
+    assert Counter(c.text for c in module_comments(module)) == written
+    printed = print_module(module)
+    assert written_comments(printed) == written
+    assert Counter(c.text for c in module_comments(parsed(printed, file))) == written
+    decisions = sum(n for t, n in written.items() if "DECISION" in t)
+    assert decisions == sum(1 for c in module_comments(module) if "DECISION" in c.text)
+
+
+def test_comments_attach_to_the_line_they_belong_to() -> None:
+    text = ('# about the file\n\npolicy t  # the header\n\n'
+            '# before the rule\n# and its second line\n'
+            'define ok = all of  # after the head\n'
+            '  # before an item\n  x > 1  # after the item\n'
+            '    unless x = 5  # after the exception\n'
+            '  y = "# not a comment"  § "q"\n'
+            '    # before a citation line\n    § "r"\n'
+            '# at the end of the file\n')
+    module = parsed(text)
+    header, (rule,) = module.header, module.declarations
+    assert [c.text for c in header.comments.before] == [" about the file"]
+    assert [c.text for c in header.comments.after] == [" the header"]
+    assert [c.text for c in rule.comments.before] == [" before the rule", " and its second line"]
+    assert [c.text for c in rule.comments.after] == [" after the head"]
+    first, second = rule.expr.items
+    assert [c.text for c in first.comments.before] == [" before an item"]
+    assert [c.text for c in first.comments.after] == [" after the item"]
+    assert [c.text for c in first.exceptions[0].comments.after] == [" after the exception"]
+    assert second.comments == ast.Comments()
+    assert [c.text for c in second.cites[1].comments.before] == [" before a citation line"]
+    assert [c.text for c in module.comments] == [" at the end of the file"]
+    where = rule.comments.before[1].span
+    assert (where.line, where.column, where.end_column) == (6, 1, 22)
+    # Comments are not what a rule means: the same rule without them is equal.
+    assert parsed(text) == parsed("policy t\n\ndefine ok = all of\n  x > 1\n    unless x = 5\n"
+                                  '  y = "# not a comment"  § "q"  § "r"\n')
+    printed = print_module(module)
+    assert written_comments(printed) == written_comments(text)
+    assert print_module(parsed(printed)) == printed
+
+
+def test_a_second_comment_after_one_printed_line_goes_before_it() -> None:
+    text = 'policy t\n\ndefine d = 1  # one\n  § "q"  # two\n'
+    printed = print_module(parsed(text))
+    assert printed == 'policy t\n\ndefine d = 1  # one\n  § "q"  # two\n'
+    inline = 'policy t\n\ndefine ok = all of\n  x  # one\n    § "q"  # two\n'
+    printed = print_module(parsed(inline))
+    assert printed == 'policy t\n\ndefine ok = all of\n  # two\n  x  § "q"  # one\n'
+    assert print_module(parsed(printed)) == printed
 
 
 def test_the_printed_layout() -> None:

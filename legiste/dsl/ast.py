@@ -19,12 +19,38 @@ def _span() -> Span:
 
 
 @frozen
+class Comment:
+    """`# …`: what follows the `#` (up to the end of the line), where it was written."""
+
+    text: str
+    span: Span = _span()
+
+
+@frozen
+class Comments:
+    """The comments of one line node: the comment lines just `before` it, and those
+    written `after` the code of its line (see dsl/comments.py)."""
+
+    before: tuple[Comment, ...] = ()
+    after: tuple[Comment, ...] = ()
+
+
+NO_COMMENTS = Comments()
+
+
+def _comments() -> Comments:
+    # Like spans, comments are not what a rule means: they take no part in equality.
+    return field(default=NO_COMMENTS, eq=False, repr=False, kw_only=True)
+
+
+@frozen
 class Cite:
     """`§ "quote" [in source]`: a sentence of the law that justifies a line."""
 
     quote: str
     source: str | None = None
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -134,6 +160,7 @@ class Exception_:
     cond: "Expr"
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -144,6 +171,7 @@ class Item:
     cites: tuple[Cite, ...] = ()
     exceptions: tuple[Exception_, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -166,6 +194,7 @@ class Branch:
     cond: "Expr | None"
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -219,6 +248,7 @@ class SourceDecl:
     file: str | None
     url: str | None = None
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -232,6 +262,7 @@ class Header:
     as_of: str | None = None
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -239,6 +270,7 @@ class Use:
     module: Name
     alias: str | None = None
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -256,12 +288,14 @@ class InputField:
     description: str | None = None
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
 class InputBlock:
     fields: tuple[InputField, ...]
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -272,6 +306,7 @@ class DatedValue:
     indexed_by: Name | None = None
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -283,6 +318,7 @@ class Parameter:
     cites: tuple[Cite, ...] = ()
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -291,6 +327,7 @@ class SeriesValue:
     value: str
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -305,6 +342,7 @@ class Series:
     cites: tuple[Cite, ...] = ()
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -314,6 +352,7 @@ class EnumDecl:
     description: str | None = None
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -324,6 +363,7 @@ class RecordDecl:
     fields: tuple[InputField, ...]
     description: str | None = None
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -337,6 +377,7 @@ class Define:
     cites: tuple[Cite, ...] = ()
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -352,6 +393,7 @@ class Invariant:
     guard: Expr | None = None
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -359,6 +401,7 @@ class Assignment:
     name: str
     value: Expr
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 @frozen
@@ -372,6 +415,7 @@ class Example:
     cites: tuple[Cite, ...] = ()
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    comments: Comments = _comments()
 
 
 Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, RecordDecl, Define,
@@ -385,3 +429,11 @@ class Module:
     path: str
     header: Header | None
     declarations: tuple[Declaration, ...]
+    comments: tuple[Comment, ...] = field(default=(), eq=False, repr=False, kw_only=True)
+    """The comment lines after the last declaration."""
+
+
+# The nodes that start a line of their own and carry that line's comments.
+LINE_NODES = (Header, SourceDecl, Use, InputBlock, InputField, Parameter, DatedValue, Series,
+              SeriesValue, EnumDecl, RecordDecl, Define, Item, Exception_, Branch, Cite,
+              Invariant, Assignment, Example)

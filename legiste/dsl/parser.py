@@ -20,6 +20,7 @@ from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInpu
 from lark.indenter import DedentError, Indenter
 
 from legiste.dsl import ast, keywords
+from legiste.dsl.comments import attach
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.limits import BIDI_CONTROLS, check_limits
 from legiste.dsl.span import SOURCES, Span
@@ -40,11 +41,32 @@ class _Indenter(Indenter):
     DEDENT_type = "_DEDENT"
     tab_len = 8
 
+    def __init__(self) -> None:
+        super().__init__()
+        # (token, own line) for each comment of the text being parsed (parse_module resets it).
+        self.comments: list[tuple[Token, bool]] = []
+
+    def on_comment(self, token: Token) -> Token:
+        """The lexer's callback for COMMENT, which only follows code on its line."""
+        self.comments.append((token, False))
+        return token
+
     def handle_NL(self, token: Token) -> Iterator[Token]:
+        # A newline token spans the comment lines after it: each is a comment of its own line.
+        for match in _COMMENT_LINE.finditer(str(token)):
+            before = str(token)[:match.start()]
+            line = token.line + before.count("\n")
+            column = match.start() - before.rfind("\n")
+            self.comments.append((Token("COMMENT", match.group(), line=line, column=column,
+                                        end_line=line, end_column=column + len(match.group())),
+                                  True))
         try:
             yield from super().handle_NL(token)
         except DedentError:
             raise _IndentationError(token) from None
+
+
+_COMMENT_LINE = re.compile(r"#[^\n]*")
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +77,9 @@ def lark_parser() -> Lark:
     drift = keywords.check_grammar(grammar)
     if drift:
         raise RuntimeError("grammar.lark and dsl/keywords.py disagree: " + "; ".join(drift))
-    return Lark(grammar, parser="lalr", postlex=_Indenter(),
+    indenter = _Indenter()
+    return Lark(grammar, parser="lalr", postlex=indenter,
+                lexer_callbacks={"COMMENT": indenter.on_comment},
                 propagate_positions=True, maybe_placeholders=True, cache=True)
 
 
@@ -653,19 +677,27 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
     and the diagnostics of those that did not."""
     SOURCES.add(path, text)
     parser = lark_parser()
+    indenter: _Indenter = parser.options.postlex
     declarations: list[ast.Declaration] = []
     diagnostics: list[Diagnostic] = []
+    pending = _leading_comments(text, path)  # comment lines wait for the next declaration
     for first_line, chunk in _chunks(text):
         if not chunk.endswith("\n"):
             chunk += "\n"
         offset = first_line - 1
+        indenter.comments = []
         try:
             tree = parser.parse(chunk)
             too_much = check_limits(tree, path, offset)
             if too_much:
                 diagnostics.extend(too_much)
                 continue
-            declarations.append(_ToAST(path, offset).transform(tree))
+            decl = _ToAST(path, offset).transform(tree)
+            comments = [(ast.Comment(str(tok)[1:].removesuffix("\r"), span=Span(
+                path, tok.line + offset, tok.column, tok.end_line + offset, tok.end_column)), own)
+                for tok, own in sorted(indenter.comments, key=lambda c: (c[0].line, c[0].column))]
+            decl, pending = attach(decl, comments, pending)
+            declarations.append(decl)
         except UnexpectedInput as exc:
             diagnostics.append(_syntax_diagnostic(exc, chunk, path, offset))
         except _IndentationError as exc:
@@ -694,7 +726,20 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
         diagnostics.append(error("E106", "missing header: the file must start with `policy NAME` "
                                  "or `module NAME`", Span(path, 1, 1, 1, 2)))
     body = tuple(d for d in declarations if not isinstance(d, ast.Header))
-    return ast.Module(path, header, body), diagnostics
+    return ast.Module(path, header, body, comments=tuple(pending)), diagnostics
+
+
+def _leading_comments(text: str, path: str) -> list[ast.Comment]:
+    """The comment lines before the first declaration (which no chunk holds)."""
+    comments = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _DECL_START.match(line):
+            break
+        column = line.find("#")
+        if column >= 0 and not line[:column].strip():
+            comments.append(ast.Comment(line[column + 1:].removesuffix("\r"), span=Span(
+                path, number, column + 1, number, len(line.removesuffix("\r")) + 1)))
+    return comments
 
 
 def parse_file(path: str | Path) -> tuple[ast.Module | None, list[Diagnostic]]:

@@ -5,14 +5,16 @@ only the parentheses the grammar's precedence needs (or all of them, with
 `full=True`); declarations are laid out one item per line, citations after the line
 they justify. Layout is the printer's own (two-space indentation, canonical order of
 header items); what the author wrote is kept: names, literals as written, citations,
-notes.
+notes, and comments, each before or after the line of the node it is attached to (a
+second comment after one line goes on a line of its own before it).
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from legiste.dsl import ast
+from legiste.dsl.comments import walk
 
 INDENT = "  "
 
@@ -171,12 +173,25 @@ class ModulePrinter:
         self.expr = ExprPrinter(full, unicode)
         self.out: list[str] = []
 
-    def emit(self, depth: int, text: str) -> None:
-        self.out.append(INDENT * depth + text)
+    def emit(self, depth: int, text: str, own: Iterable[Any] = (),
+             inline: Iterable[Any] = ()) -> None:
+        """One line, with the comments of the `own` nodes whose line it is and of every
+        node inside the `inline` ones (which are printed whole on this line)."""
+        before: list[ast.Comment] = []
+        after: list[ast.Comment] = []
+        nodes = [*own, *(n for sub in inline if sub is not None for n in walk(sub))]
+        for node in nodes:
+            if isinstance(node, ast.LINE_NODES):
+                before += node.comments.before
+                after += node.comments.after
+        before += after[1:]
+        for comment in before:
+            self.out.append(INDENT * depth + f"#{comment.text}")
+        self.out.append(INDENT * depth + text + (f"  #{after[0].text}" if after else ""))
 
     def cite_lines(self, depth: int, cites: tuple[ast.Cite, ...]) -> None:
         for cite in cites:
-            self.emit(depth, _cites((cite,)))
+            self.emit(depth, _cites((cite,)), inline=(cite,))
 
     def note_lines(self, depth: int, notes: tuple[str, ...]) -> None:
         for note in notes:
@@ -190,10 +205,11 @@ class ModulePrinter:
             if i:
                 self.out.append("")
             getattr(self, type(decl).__name__.lower())(decl)
+        self.out += [f"#{c.text}" for c in module.comments]
         return "\n".join(self.out) + "\n"
 
     def header(self, h: ast.Header) -> None:
-        self.emit(0, f"{h.kind} {h.name.text}")
+        self.emit(0, f"{h.kind} {h.name.text}", own=(h,))
         if h.title is not None:
             self.emit(1, f"title {quote(h.title)}")
         if h.authority is not None:
@@ -204,7 +220,7 @@ class ModulePrinter:
                 text += f" {quote(src.file)}"
             if src.url is not None:
                 text += f" url {quote(src.url)}"
-            self.emit(1, text)
+            self.emit(1, text, inline=(src,))
         if h.url is not None:
             self.emit(1, f"url {quote(h.url)}")
         if h.as_of is not None:
@@ -212,7 +228,7 @@ class ModulePrinter:
         self.note_lines(1, h.notes)
 
     def use(self, u: ast.Use) -> None:
-        self.emit(0, f"use {u.module.text}" + (f" as {u.alias}" if u.alias else ""))
+        self.emit(0, f"use {u.module.text}" + (f" as {u.alias}" if u.alias else ""), inline=(u,))
 
     def field(self, depth: int, f: ast.InputField) -> None:
         text = f"{f.name} : {_type(f.type)}"
@@ -220,30 +236,34 @@ class ModulePrinter:
             text += f", at {'least' if c.kind == 'min' else 'most'} {self.expr.sub(c.bound, SUM)}"
         if f.description is not None:
             text += f"  {quote(f.description)}"
-        self.emit(depth, text)
+        self.emit(depth, text, own=(f,), inline=f.constraints)
         self.cite_lines(depth + 1, f.cites)
 
     def inputblock(self, block: ast.InputBlock) -> None:
-        self.emit(0, "input")
+        self.emit(0, "input", own=(block,))
         for f in block.fields:
             self.field(1, f)
 
     def recorddecl(self, r: ast.RecordDecl) -> None:
-        self.emit(0, f"record {r.name}" + (f" {quote(r.description)}" if r.description else ""))
+        self.emit(0, f"record {r.name}" + (f" {quote(r.description)}" if r.description else ""),
+                  own=(r,))
         for f in r.fields:
             self.field(1, f)
 
     def enumdecl(self, e: ast.EnumDecl) -> None:
         text = f"enum {e.name} : {', '.join(e.members)}"
-        self.emit(0, text + (f"  {quote(e.description)}" if e.description is not None else ""))
+        self.emit(0, text + (f"  {quote(e.description)}" if e.description is not None else ""),
+                  own=(e,))
         self.cite_lines(1, e.cites)
 
-    def _typed(self, keyword: str, name: str, type_: ast.TypeRef, description: str | None) -> None:
-        text = f"{keyword} {name} : {_type(type_)}"
-        self.emit(0, text + (f"  {quote(description)}" if description is not None else ""))
+    def _typed(self, keyword: str, decl: ast.Parameter | ast.Series) -> None:
+        text = f"{keyword} {decl.name} : {_type(decl.type)}"
+        if decl.description is not None:
+            text += f"  {quote(decl.description)}"
+        self.emit(0, text, own=(decl,))
 
     def parameter(self, p: ast.Parameter) -> None:
-        self._typed("parameter", p.name, p.type, p.description)
+        self._typed("parameter", p)
         self.cite_lines(1, p.cites)
         self.note_lines(1, p.notes)
         for v in p.values:
@@ -251,10 +271,10 @@ class ModulePrinter:
             text += f": {self.expr(v.value)}"
             if v.indexed_by is not None:
                 text += f" indexed by {v.indexed_by.text}"
-            self.emit(1, _after(text, v.cites))
+            self.emit(1, _after(text, v.cites), inline=(v,))
 
     def series(self, s: ast.Series) -> None:
-        self._typed("series", s.name, s.type, s.description)
+        self._typed("series", s)
         if s.publisher is not None:
             self.emit(1, f"source {quote(s.publisher)}" + (f" url {quote(s.url)}" if s.url else ""))
         if s.period is not None:
@@ -262,45 +282,46 @@ class ModulePrinter:
         self.cite_lines(1, s.cites)
         self.note_lines(1, s.notes)
         for v in s.values:
-            self.emit(1, _after(f"{v.period}: {v.value}", v.cites))
+            self.emit(1, _after(f"{v.period}: {v.value}", v.cites), inline=(v,))
 
     # -- rules
     def define(self, d: ast.Define) -> None:
         head = f"{d.kind} {d.name}" + (f" : {_type(d.type)}" if d.type else "") + " ="
         if not _is_block(d.expr):
-            self.emit(0, f"{head} {self.expr(d.expr)}")
+            self.emit(0, f"{head} {self.expr(d.expr)}", own=(d,), inline=(d.expr,))
         elif d.cites or d.notes:
             # The block on its own line, so that the rule's citations can follow it.
-            self.emit(0, head)
+            self.emit(0, head, own=(d,))
             self.block(1, d.expr)
         else:
-            self.block(0, d.expr, head + " ")
+            self.block(0, d.expr, head + " ", own=(d,))
             return
         self.cite_lines(1, d.cites)
         self.note_lines(1, d.notes)
 
-    def block(self, depth: int, node: ast.Expr, prefix: str = "") -> None:
+    def block(self, depth: int, node: ast.Expr, prefix: str = "", own: Iterable[Any] = ()) -> None:
         """A `first of` or an aggregate over items, its head at the end of a line."""
         if isinstance(node, ast.FirstOf):
-            self.emit(depth, prefix + "first of")
+            self.emit(depth, prefix + "first of", own=own)
             self.cite_lines(depth + 1, node.cites)
             for b in node.branches:
                 tail = f" when {self.expr(b.cond)}" if b.cond is not None else " otherwise"
-                self.emit(depth + 1, _after(self.expr(b.value) + tail, b.cites))
+                self.emit(depth + 1, _after(self.expr(b.value) + tail, b.cites), inline=(b,))
             return
         assert isinstance(node, ast.Aggregate) and node.items
-        self.emit(depth, prefix + self.expr.head(node))
+        self.emit(depth, prefix + self.expr.head(node), own=own, inline=(node.k,))
         self.cite_lines(depth + 1, node.cites)
         for item in node.items:
             self.item(depth + 1, item)
 
     def item(self, depth: int, item: ast.Item) -> None:
         if _is_block(item.expr) and not item.cites and not item.exceptions:
-            self.block(depth, item.expr)
+            self.block(depth, item.expr, own=(item,))
             return
-        self.emit(depth, _after(self.expr(item.expr), item.cites))
+        self.emit(depth, _after(self.expr(item.expr), item.cites), own=(item,),
+                  inline=(item.expr, *item.cites))
         for e in item.exceptions:
-            self.emit(depth + 1, _after(f"unless {self.expr(e.cond)}", e.cites))
+            self.emit(depth + 1, _after(f"unless {self.expr(e.cond)}", e.cites), inline=(e,))
 
     # -- invariants and examples
     def invariant(self, inv: ast.Invariant) -> None:
@@ -313,19 +334,19 @@ class ModulePrinter:
             text += self.expr(inv.expr)
         if inv.guard is not None:
             text += f" when {self.expr(inv.guard)}"
-        self.emit(0, text)
+        self.emit(0, text, own=(inv,), inline=(inv.expr, inv.guard))
         self.cite_lines(1, inv.cites)
 
     def example(self, ex: ast.Example) -> None:
         self.emit(0, f"example {quote(ex.name)}"
-                  + (f" extends {quote(ex.extends)}" if ex.extends is not None else ""))
+                  + (f" extends {quote(ex.extends)}" if ex.extends is not None else ""), own=(ex,))
         self.cite_lines(1, ex.cites)
         self.note_lines(1, ex.notes)
         if ex.on is not None:
             self.emit(1, f"on {ex.on.text}")
         for keyword, assignments in (("given", ex.given), ("expect", ex.expect)):
             for a in assignments:
-                self.emit(1, f"{keyword} {a.name} = {self.expr(a.value)}")
+                self.emit(1, f"{keyword} {a.name} = {self.expr(a.value)}", inline=(a,))
         if ex.expect_error is not None:
             self.emit(1, f"expect error {quote(ex.expect_error)}")
 
