@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from legiste.compiler import ir
 from legiste.compiler.ir.operators import Impl, Op
+from legiste.compiler.ir.passes.analysis import RuleFacts
+from legiste.compiler.ir.passes.lowering import lower, lower_expression
 from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure,
                                             _division_by_zero, _no_line_error, _outside_calendar)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
@@ -71,6 +73,8 @@ class Evaluator:
 
     def __init__(self, program: ir.Program,
                  index_overrides: dict[tuple[str, str], Decimal] | None = None):
+        # The lowered program (ir/passes/lowering.py): dates, coercions and roundings explicit.
+        program = lower(program)
         self.program = program
         self.index_overrides = dict(index_overrides or {})
         self.param_cache: dict[tuple[str, dt.date], Any] = {}
@@ -101,6 +105,11 @@ class Evaluator:
 
     # ------------------------------------------------------------------ compiling
 
+    def compile_expression(self, node: ir.Expr) -> Fn:
+        """A closure for a checked expression outside the rules (an invariant), lowered
+        first as the rules were."""
+        return self.compile(lower_expression(node, RuleFacts(self.program)))
+
     def compile(self, node: ir.Expr) -> Fn:
         fn = getattr(self, "_" + type(node).__name__)(node)
         self.node_fns[id(node)] = fn
@@ -109,10 +118,6 @@ class Evaluator:
     def _definition(self, definition: ir.Definition) -> Fn:
         body = self.compile(definition.expr)
         key = definition.id
-        rounds = definition.kind == "output" and definition.type.kind == "money"
-        # A whole number may stand where a decimal or a rate is declared (`if c then 1
-        # else 2.5`); the rule's value is then that number as a Decimal.
-        exact = definition.type.kind in ("decimal", "rate")
 
         def get(env: Env) -> Any:
             memo = env.memo
@@ -120,10 +125,6 @@ class Evaluator:
                 return memo[key]
             try:
                 value = body(env)
-                if rounds:
-                    value = money(value)
-                elif exact and isinstance(value, int):
-                    value = Decimal(value)
             except ArithmeticError as exc:  # a number too large for exact decimals
                 raise EvalError(_arithmetic_error(exc, definition.span, definition.name)) from None
             memo[key] = value
@@ -142,13 +143,29 @@ class Evaluator:
         # Definitions are compiled dependencies first, so the getter already exists.
         return self.definitions[node.id]
 
+    def _AsOf(self, node: ir.AsOf) -> Fn:
+        return lambda env: env.as_of
+
+    def _RoundToCent(self, node: ir.RoundToCent) -> Fn:
+        value = self.compile(node.value)
+        return lambda env: money(value(env))
+
+    def _ToDecimal(self, node: ir.ToDecimal) -> Fn:
+        value = self.compile(node.value)
+
+        def as_decimal(env: Env) -> Any:
+            v = value(env)
+            return Decimal(v) if v.__class__ is int else v
+        return as_decimal
+
     def _Param(self, node: ir.Param) -> Fn:
         parameter = self.program.parameter(node.id)
         cache, span = self.param_cache, node.span
-        at = self.compile(node.at) if node.at is not None else None
+        at = self.compile(node.at)  # lowered: ir.AsOf where no date is written
+        today = isinstance(node.at, ir.AsOf)  # the evaluation date, read in place
 
         def get(env: Env) -> Any:
-            when = at(env) if at is not None else env.as_of
+            when = env.as_of if today else at(env)
             key = (parameter.id, when)
             if key in cache:
                 return cache[key]
@@ -240,7 +257,7 @@ class Evaluator:
             if not b:
                 raise located(_division_by_zero(span, [_GUARD_DIVISION]))
             try:
-                return Decimal(a) / b
+                return a / b  # the dividend is a Decimal (lowered: ir.ToDecimal)
             except (DivisionByZero, InvalidOperation):  # pragma: no cover - b checked above
                 raise located(_division_by_zero(span)) from None
         return divide

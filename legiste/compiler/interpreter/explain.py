@@ -71,13 +71,15 @@ class Explainer:
     def definition(self, d: ir.Definition) -> Trace:
         if d.id in self.done:
             return self.done[d.id]
-        value, problem = self._value(d.expr)
+        rounds = isinstance(d.expr, ir.RoundToCent)  # lowered: an output amount
+        expr = d.expr.value if rounds else d.expr
+        value, problem = self._value(expr)
         detail = problem
-        if value is not None and d.kind == "output" and d.type.kind == "money" and money(value) != value:
+        if value is not None and rounds and money(value) != value:
             detail = f"rounded half up to the cent from {value}"
             value = money(value)
         trace = Trace(d.kind, d.name, value, d.type, d.span, d.cites, detail,
-                      tuple(self.expr(d.expr)))
+                      tuple(self.expr(expr)))
         self.done[d.id] = trace
         return trace
 
@@ -126,7 +128,7 @@ class Explainer:
         if isinstance(node, (ir.Input, ir.Local)):
             return self.expr(node)
         if isinstance(node, ir.Param):
-            if node.at is None or not any(isinstance(n, ir.Var) for n in walk(node.at)):
+            if not any(isinstance(n, ir.Var) for n in walk(node.at)):
                 return [self.parameter(node)]
             parameter = self.program.parameter(node.id)
             return [Trace("parameter", parameter.name, None, parameter.type, parameter.span,
@@ -148,7 +150,7 @@ class Explainer:
 
     def parameter(self, node: ir.Param) -> Trace:
         parameter = self.program.parameter(node.id)
-        when, problem = self._value(node.at) if node.at is not None else (self.env.as_of, None)
+        when, problem = self._value(node.at)
         if when is None:  # the date it is read at could not be computed
             return Trace("parameter", parameter.name, None, parameter.type, parameter.span,
                          parameter.cites, problem or "not evaluated")
@@ -158,7 +160,7 @@ class Explainer:
             return Trace("parameter", parameter.name, None, parameter.type, parameter.span,
                          parameter.cites, f"not evaluated: {exc.diagnostic.message}")
         detail = f"value on {when} (from {dated.start})" + (f", indexed: {how}" if how else "")
-        children = tuple(self.expr(node.at)) if node.at is not None else ()
+        children = tuple(self.expr(node.at))
         return Trace("parameter", parameter.name, value, parameter.type, parameter.span,
                      parameter.cites + dated.cites, detail, children)
 

@@ -256,8 +256,43 @@ class Comprehension:
     cites: tuple[Citation, ...] = _cites()
 
 
+# ------------------------------------------------------------------ lowered forms
+# Made by the lowering passes (ir/passes/lowering.py), after checking: what a rule means
+# without being written, made explicit once so that no back end re-derives it.
+
+
+@frozen
+class AsOf:
+    """The evaluation date: where a parameter is read when the rule names no date."""
+
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RoundToCent:
+    """An output amount, rounded half up to the cent."""
+
+    value: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class ToDecimal:
+    """A value that may be a whole number (`if c then 1 else 2.5`), as a Decimal."""
+
+    value: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
 Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
-             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit]
+             Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit,
+             AsOf, RoundToCent, ToDecimal]
 
 
 # ------------------------------------------------------------------ declarations
@@ -387,6 +422,7 @@ class Program:
 
     root: str
     units: dict[str, Unit] = field(eq=False)
+    lowered: bool = field(default=False, eq=False)  # the lowering passes have run
 
     @property
     def policy(self) -> Unit:

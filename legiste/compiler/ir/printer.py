@@ -89,6 +89,13 @@ def _show(node: Any) -> tuple[str, int]:
     if isinstance(node, n.Comprehension):
         where = f" where {show(node.where)}" if node.where is not None else ""
         return f"[{show(node.body)} for each {node.var} in {show(node.source)}{where}]", P_ATOM
+    # The lowered forms (ir/passes/lowering.py), which no rule writes: shown as calls.
+    if isinstance(node, n.AsOf):
+        return "as_of", P_ATOM
+    if isinstance(node, n.RoundToCent):
+        return f"to_cent({show(node.value)})", P_ATOM
+    if isinstance(node, n.ToDecimal):
+        return f"as_decimal({show(node.value)})", P_ATOM
     if isinstance(node, n.Condition):
         return _condition(node), P_IF
     if isinstance(node, n.Branch):

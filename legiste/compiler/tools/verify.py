@@ -97,8 +97,8 @@ class Verifier:
         # Invariants are compiled once, by the same evaluator as the rules they read.
         self.fns: dict[int, tuple[Any, Any, Any]] = {}
         for inv in policy.unit.invariants:
-            body = self.evaluator.compile(inv.expr) if inv.expr is not None else None
-            guard = self.evaluator.compile(inv.guard) if inv.guard is not None else None
+            body = self.evaluator.compile_expression(inv.expr) if inv.expr is not None else None
+            guard = self.evaluator.compile_expression(inv.guard) if inv.guard is not None else None
             output = None
             if inv.output is not None:
                 output = self.evaluator.definitions[f"{policy.id}.{inv.output}"]

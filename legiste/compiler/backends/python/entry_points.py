@@ -23,17 +23,14 @@ class EntryPoints(RuleFunctions):
         """Whether the API computes an output in place rather than calling its function: an
         output no rule reads (so not memoised), of a value needing no conversion after it
         is computed (a decimal that may be a whole number does)."""
-        return d.kind == "output" and d.id not in self.memo and (
-            d.type.kind not in ("decimal", "rate") or self.facts.is_decimal(d.expr))
+        return d.kind == "output" and d.id not in self.memo and not isinstance(d.expr, ir.ToDecimal)
 
     def output_code(self, d: ir.Definition, fast: bool) -> str:
         """The expression of an output computed in place: rounded to the cent if an amount;
         `fast` as in `definition`."""
         self.fast = fast
         try:
-            if d.type.kind == "money":
-                return wrap(self.rounded(d.expr), 1)
-            return self.code(d.expr, {}, 1)
+            return self.code(d.expr, {}, 1)  # an amount: lowered to ir.RoundToCent
         finally:
             self.fast = False
 
@@ -54,7 +51,7 @@ class EntryPoints(RuleFunctions):
                 exact = self.output_code(d, fast=False)
                 self.counter = counter  # the same names in both forms, so that they compare equal
                 code = self.output_code(d, fast=True)
-                may_fail = may_fail or code != exact or d.type.kind == "money" or (
+                may_fail = may_fail or code != exact or isinstance(d.expr, ir.RoundToCent) or (
                     not self.facts.cannot_fail(d.expr))
             elif d.id in self.memo and d.id not in before and d.id not in self.eager:
                 # surely not computed yet: computed in place (stored), or its function called

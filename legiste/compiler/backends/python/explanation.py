@@ -42,6 +42,8 @@ class ExplanationCompiler:
 
     def xlist(self, node: Any) -> str:
         """Python code for the list of traces of what an expression reads (explain.py `expr`)."""
+        if isinstance(node, (ir.ToDecimal, ir.RoundToCent)):  # lowered: reads what it wraps
+            return self.xlist(node.value)
         if isinstance(node, ir.Input):
             return f"[{self.exprs.input_trace_fn[node.name]}(v)]"
         if isinstance(node, ir.Local):
@@ -74,7 +76,7 @@ class ExplanationCompiler:
         if isinstance(node, (ir.Input, ir.Local)):
             return self.xlist(node)
         if isinstance(node, ir.Param):
-            if node.at is None or not any(isinstance(n, ir.Var) for n in walk(node.at)):
+            if not any(isinstance(n, ir.Var) for n in walk(node.at)):
                 return f"[{self.xparam(node)}(v, m, done)]"
             p = self.exprs.program.parameter(node.id)
             return (f"[_Trace('parameter', {p.name!r}, None, {self.exprs.type_index(p.type)}, "
@@ -175,7 +177,7 @@ class ExplanationCompiler:
         p = self.exprs.program.parameter(node.id)
         t, pspan = self.exprs.type_index(p.type), self.exprs.site(p.span)
         lines = [f"def {fn}(v, m, done):  # parameter {comment(p.name)}    ({comment(str(node.span))})"]
-        if node.at is not None:
+        if not isinstance(node.at, ir.AsOf):  # lowered: the evaluation date when none is written
             lines += self.capture("when", "problem", self.exprs.code(node.at, {}, 0), "    ")
             lines.append("    if when is None:")
             lines.append(f"        return _Trace('parameter', {p.name!r}, None, {t}, {pspan}, "
@@ -191,7 +193,7 @@ class ExplanationCompiler:
         cites = ", ".join(str(self.exprs.cite_index(p.cites + d.cites)) for d in p.values)
         lines.append(f"    detail = 'value on ' + str(when) + ' (from ' + ({starts},)[k] + ')' + "
                      "(', indexed: ' + how if how else '')")
-        children = self.xlist(node.at) if node.at is not None else "[]"
+        children = self.xlist(node.at)
         lines.append(f"    return _Trace('parameter', {p.name!r}, value, {t}, {pspan}, ({cites},)[k], "
                      f"detail, {children})")
         self.blocks.append("\n".join(lines) + "\n")
@@ -204,14 +206,16 @@ class ExplanationCompiler:
                  f"    trace = done.get({key})",
                  "    if trace is not None:",
                  "        return trace"]
-        lines += self.capture("value", "problem", self.exprs.code(d.expr, {}, 0), "    ")
+        rounds = isinstance(d.expr, ir.RoundToCent)  # lowered: an output amount
+        expr = d.expr.value if rounds else d.expr
+        lines += self.capture("value", "problem", self.exprs.code(expr, {}, 0), "    ")
         lines.append("    detail = problem")
-        if d.kind == "output" and d.type.kind == "money":
+        if rounds:
             lines.append("    if value is not None and _money(value) != value:")
             lines.append("        detail = 'rounded half up to the cent from ' + str(value)")
             lines.append("        value = _money(value)")
         lines.append(f"    trace = _Trace({d.kind!r}, {d.name!r}, value, {self.exprs.type_index(d.type)}, "
-                     f"{self.exprs.site(d.span)}, {self.exprs.cite_index(d.cites)}, detail, {self.xlist(d.expr)})")
+                     f"{self.exprs.site(d.span)}, {self.exprs.cite_index(d.cites)}, detail, {self.xlist(expr)})")
         lines.append(f"    done[{key}] = trace")
         lines.append("    return trace")
         return "\n".join(lines) + "\n"

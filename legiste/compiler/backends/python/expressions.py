@@ -87,7 +87,7 @@ class ExpressionCompiler(ModuleTables):
         return f"m.setdefault({self.memo_key[id]!r}, {self.code(self.definitions[id].expr, scope, 1)})"
 
     def _Param(self, node: ir.Param, scope: dict[str, str]) -> tuple[str, int]:
-        when = self.code(node.at, scope, 1) if node.at is not None else "m['@as of']"
+        when = self.code(node.at, scope, 1)  # lowered: m['@as of'] where no date is written
         site = self.site(node.span)
         fn, cache = self.param_fn[node.id], self.param_cache[node.id]
         # The per-date cache read in place; a miss (or a value of 0) calls the function.
@@ -102,6 +102,26 @@ class ExpressionCompiler(ModuleTables):
         if scope:  # inside a comprehension: no assignment expression
             return f"{fn}({when}, {site})", P_POSTFIX
         return f"{cache}.get(_w{site} := {when}) or {fn}(_w{site}, {site})", P_OR
+
+    def _AsOf(self, node: ir.AsOf, scope: dict[str, str]) -> tuple[str, int]:
+        return "m['@as of']", P_POSTFIX
+
+    def _ToDecimal(self, node: ir.ToDecimal, scope: dict[str, str]) -> tuple[str, int]:
+        return f"_D({self.code(node.value, scope, 1)})", P_POSTFIX
+
+    def _RoundToCent(self, node: ir.RoundToCent, scope: dict[str, str]) -> tuple[str, int]:
+        return self.rounded(node.value, scope)
+
+    def rounded(self, node: Any, scope: dict[str, str]) -> tuple[str, int]:
+        """An output amount rounded half up to the cent (ir.RoundToCent), the rounding done
+        in each branch of an `if` or `first of` (a constant is rounded here)."""
+        if isinstance(node, ir.Const) and isinstance(node.value, Decimal):
+            return self.const(node.value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")), P_ATOM
+        if isinstance(node, ir.If):
+            return self.if_code(node, scope, lambda n: self.rounded(n, scope))
+        if isinstance(node, ir.FirstOf) and node.branches:
+            return " ".join(self.first_of(node, scope, lambda n: self.rounded(n, scope))), P_IF
+        return f"{self.code(node, scope, P_POSTFIX)}.quantize(_CENT, _HALF_UP)", P_POSTFIX
 
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
         if node.op is Op.NOT:
@@ -133,8 +153,7 @@ class ExpressionCompiler(ModuleTables):
             if isinstance(right, ir.Const) and isinstance(right.value, (int, Decimal)) \
                     and not isinstance(right.value, bool) and right.value:
                 # A divisor that is a non-zero constant: the division cannot fail.
-                left = self.code(node.left, scope, P_MUL) if self.facts.is_decimal(node.left) else \
-                    f"_D({self.code(node.left, scope, 1)})"
+                left = self.code(node.left, scope, P_MUL)  # a Decimal (lowered: ir.ToDecimal)
                 return f"{left} / {self.const(right.value)}", P_MUL
             left = self.code(node.left, scope, 1)
             return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX

@@ -20,6 +20,7 @@ from legiste.compiler.backends.python.entry_points import EntryPoints
 from legiste.compiler.backends.python.syntax import comment, json_literal
 from legiste.compiler.backends.python.validation import InputValidation
 from legiste.compiler.interpreter.explain import TRACE_VERSION
+from legiste.compiler.ir.passes.lowering import lower
 from legiste.compiler.runtime.values import to_json
 
 GENERATOR_VERSION = "1"
@@ -220,4 +221,4 @@ class ModuleGenerator(EntryPoints):
 
 def generate(program: ir.Program) -> str:
     """The Python source of a standalone module that evaluates and explains the policy."""
-    return ModuleGenerator(program).module()
+    return ModuleGenerator(lower(program)).module()

@@ -8,12 +8,11 @@ or not, with a fast form where one is safe, amounts rounded to the cent.
 from __future__ import annotations
 
 import textwrap
-from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.backends.python.expressions import ExpressionCompiler
-from legiste.compiler.backends.python.syntax import P_AND, P_ATOM, P_IF, P_OR, P_POSTFIX, comment
+from legiste.compiler.backends.python.syntax import P_AND, P_OR, comment
 
 
 class RuleFunctions(ExpressionCompiler):
@@ -35,13 +34,16 @@ class RuleFunctions(ExpressionCompiler):
         if d.id in self.inlined:
             lines.append("# (read in place where other rules use it: a small rule that cannot fail)")
         lines.append(f"def {fn}(v, m):")
-        rounds = d.kind == "output" and d.type.kind == "money"
+        rounds = isinstance(d.expr, ir.RoundToCent)  # lowered: an output amount
+        # lowered: a whole number where a decimal is declared, made a Decimal after the fact
+        coerces = isinstance(d.expr, ir.ToDecimal)
+        expr = d.expr.value if coerces else d.expr
         counter = self.counter
-        body = self.assignment(d, rounds)
+        body = self.assignment(d, expr)
         self.counter = counter  # the same names in both forms, so that they compare equal
         self.fast = True
         try:
-            fast = self.assignment(d, rounds)
+            fast = self.assignment(d, expr)
         finally:
             self.fast = False
         lines.append("    try:")
@@ -56,7 +58,7 @@ class RuleFunctions(ExpressionCompiler):
             lines.append(textwrap.indent(body, "    "))
         else:
             lines.append(body)
-        if d.type.kind in ("decimal", "rate"):
+        if coerces:
             lines.append("        if isinstance(value, int):  # a whole number where a decimal is declared")
             lines.append("            value = _D(value)")
         lines.append("    except ArithmeticError as exc:")
@@ -66,16 +68,16 @@ class RuleFunctions(ExpressionCompiler):
         lines.append("    return value")
         return "\n".join(lines) + "\n"
 
-    def assignment(self, d: ir.Definition, rounds: bool) -> str:
+    def assignment(self, d: ir.Definition, expr: Any) -> str:
         """The statements that set `value` to a rule's value, indented for a function's
         `try:` block: `value = EXPRESSION`, or, for a rule that counts the elements of a
         list meeting a test, a loop (no list built, no comprehension called)."""
-        node = self.facts.in_place(d.expr)
+        node = self.facts.in_place(expr)
         if isinstance(node, ir.Aggregate) and node.kind == "count" and node.over is not None:
             over = self.facts.in_place(node.over)
             if isinstance(over, ir.Comprehension) and d.type.kind == "integer":
                 return self.count_loop(over)
-        return f"        value = {self.top_expr(d.expr, '            ', rounds)}"
+        return f"        value = {self.top_expr(expr, '            ')}"
 
     def count_loop(self, node: ir.Comprehension) -> str:
         """`count of [BODY for each VAR in SOURCE where WHERE]` as a loop: the same tests,
@@ -89,19 +91,12 @@ class RuleFunctions(ExpressionCompiler):
                 f"            if {test}:\n"
                 f"                value += 1")
 
-    def rounded(self, node: Any) -> tuple[str, int]:
-        """`money(node)`: an output amount rounded half up to the cent, the rounding done in
-        each branch of an `if` or `first of` (a constant is rounded here)."""
-        if isinstance(node, ir.Const) and isinstance(node.value, Decimal):
-            return self.const(node.value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")), P_ATOM
-        if isinstance(node, ir.If):
-            return self.if_code(node, {}, self.rounded)
-        if isinstance(node, ir.FirstOf) and node.branches:
-            return " ".join(self.first_of(node, {}, self.rounded)), P_IF
-        return f"{self.code(node, {}, P_POSTFIX)}.quantize(_CENT, _HALF_UP)", P_POSTFIX
-
-    def top_expr(self, node: Any, indent: str, rounds: bool = False) -> str:
+    def top_expr(self, node: Any, indent: str) -> str:
         """The expression of a definition, laid out line by line where the law is."""
+        if isinstance(node, ir.RoundToCent) and isinstance(node.value, ir.FirstOf) \
+                and node.value.branches:  # an output amount: rounded in each line
+            lines = self.first_of(node.value, {}, lambda n: self.rounded(n, {}), comments=True)
+            return "(\n" + "\n".join(indent + line for line in lines) + "\n" + indent[:-4] + ")"
         if isinstance(node, ir.Aggregate) and node.over is None and node.kind in ("all", "any") \
                 and len(node.items) > 1:
             op, prec = ("and", P_AND) if node.kind == "all" else ("or", P_OR)
@@ -112,11 +107,8 @@ class RuleFunctions(ExpressionCompiler):
                 lines.append(f"{indent}{'' if i == 0 else op + ' '}{text}{quote}")
             return "(\n" + "\n".join(lines) + "\n" + indent[:-4] + ")"
         if isinstance(node, ir.FirstOf) and node.branches:
-            branch = self.rounded if rounds else (lambda n: self.expr(n, {}))
-            lines = self.first_of(node, {}, branch, comments=True)
+            lines = self.first_of(node, {}, lambda n: self.expr(n, {}), comments=True)
             return "(\n" + "\n".join(indent + line for line in lines) + "\n" + indent[:-4] + ")"
-        if rounds:
-            return self.rounded(node)[0]
         return self.code(node, {}, 0)
 
     def parameter(self, p: ir.Parameter) -> str:

@@ -11,6 +11,9 @@ from legiste.compiler import ir
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import children, walk
 
+# The nodes the lowering passes add (ir/passes/lowering.py).
+_LOWERED = (ir.AsOf, ir.RoundToCent, ir.ToDecimal)
+
 # The number of days of each month in every year (February: 28).
 _SURE_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -29,6 +32,8 @@ class RuleFacts:
         number may stand where a decimal is declared: `if c then 1 else 2.5`)."""
         if isinstance(node, ir.Const):
             return isinstance(node.value, Decimal)
+        if isinstance(node, (ir.ToDecimal, ir.RoundToCent)):
+            return True
         if isinstance(node, (ir.Input, ir.Param)):
             return node.type.kind in ("money", "decimal", "rate")
         if isinstance(node, ir.Local):
@@ -58,13 +63,15 @@ class RuleFacts:
     def cannot_fail(self, node: Any) -> bool:
         """Whether evaluating an expression can raise no ArithmeticError (so that a rule made
         of it may be inlined without changing which rule an error names)."""
-        if isinstance(node, (ir.Const, ir.Input, ir.Var, ir.Local)):
+        if isinstance(node, (ir.Const, ir.Input, ir.Var, ir.Local, ir.AsOf)):
             return True  # a rule's function turns its own arithmetic failures into errors
         if isinstance(node, ir.Param):
             return all(v.index is None for v in self.program.parameter(node.id).values) and (
                 node.at is None or self.cannot_fail(node.at))
         if isinstance(node, ir.Field):
             return self.cannot_fail(node.record)
+        if isinstance(node, ir.ToDecimal):  # Decimal(a whole number) is exact
+            return self.cannot_fail(node.value)
         if isinstance(node, ir.Unary):
             return (node.op is Op.NOT or node.type.kind in ("integer", "year")) and \
                 self.cannot_fail(node.operand)
@@ -98,8 +105,9 @@ class RuleFacts:
 
     @staticmethod
     def size(node: Any) -> int:
-        """The number of IR nodes of an expression."""
-        return sum(1 for _ in walk(node))
+        """The number of IR nodes of an expression, as written (the lowered forms, such as
+        the date of a parameter read, are not counted)."""
+        return sum(1 for n in walk(node) if not isinstance(n, _LOWERED))
 
     def inlined(self, counts: dict[str, int]) -> set[str]:
         """Rules read in place rather than called: a `define` that cannot fail and is small
@@ -209,7 +217,7 @@ class RuleFacts:
     def surely_computable(self, node: Any) -> bool:
         """A node of an eager rule: a constant, an input, year/month/day of a date, or a date
         that surely exists."""
-        if isinstance(node, (ir.Const, ir.Input)):
+        if isinstance(node, (ir.Const, ir.Input, ir.ToDecimal)):
             return True
         if isinstance(node, ir.Call):
             return node.func.computable(self, node)

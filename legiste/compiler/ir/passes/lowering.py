@@ -1,0 +1,43 @@
+"""The lowering passes of the typed IR (stage 3), run once after checking.
+
+Consumes a checked `ir.Program`; produces the program the interpreter and the Python
+back end evaluate, where what a rule means without writing it is an explicit node:
+parameter reads at the evaluation date (`ir.AsOf`, dated_reads.py), whole numbers as
+Decimals (`ir.ToDecimal`, coercion.py) and output amounts rounded to the cent
+(`ir.RoundToCent`, output_rounding.py). Documents of the program as written (the JSON
+IR, the printer on checked rules) are made from the checked program.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from legiste.compiler import ir
+from legiste.compiler.ir.passes.analysis import RuleFacts
+from legiste.compiler.ir.passes.coercion import coerced, coerced_rule
+from legiste.compiler.ir.passes.dated_reads import dated_reads
+from legiste.compiler.ir.passes.output_rounding import rounded_output
+
+
+def lower_expression(expr: ir.Expr, facts: RuleFacts) -> ir.Expr:
+    """A checked expression outside the rules (an invariant, its guard), lowered."""
+    return coerced(dated_reads(expr), facts)
+
+
+def lower(program: ir.Program) -> ir.Program:
+    """The program with every lowering applied (a lowered program is returned as is)."""
+    if program.lowered:
+        return program
+    facts = RuleFacts(program)
+    units = {}
+    for uid, unit in program.units.items():
+        definitions = tuple(
+            rounded_output(coerced_rule(attrs.evolve(d, expr=dated_reads(d.expr)), facts))
+            for d in unit.definitions)
+        invariants = tuple(attrs.evolve(
+            inv,
+            expr=None if inv.expr is None else lower_expression(inv.expr, facts),
+            guard=None if inv.guard is None else lower_expression(inv.guard, facts))
+            for inv in unit.invariants)
+        units[uid] = attrs.evolve(unit, definitions=definitions, invariants=invariants)
+    return attrs.evolve(program, units=units, lowered=True)
