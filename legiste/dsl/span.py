@@ -39,9 +39,22 @@ class SourceRegistry:
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
+        # Each file cut into lines once: an excerpt per condition of a 20,000-line
+        # `all of` must not split the whole file each time (that was quadratic).
+        self._lines: dict[str, list[str]] = {}
 
     def add(self, name: str, text: str) -> None:
         self._texts[name] = text
+        self._lines.pop(name, None)
+
+    def lines(self, name: str) -> list[str] | None:
+        """The lines of a file as the parser numbers them, cut once per text."""
+        if name not in self._lines:
+            text = self.text(name)
+            if text is None:
+                return None
+            self._lines[name] = _lines(text)
+        return self._lines[name]
 
     def text(self, name: str) -> str | None:
         if name not in self._texts:
@@ -52,19 +65,18 @@ class SourceRegistry:
         return self._texts[name]
 
     def line(self, name: str, number: int) -> str | None:
-        text = self.text(name)
-        if text is None:
+        lines = self.lines(name)
+        if lines is None:
             return None
-        lines = _lines(text)
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
     def excerpt(self, span: Span) -> str:
         """The text a span covers, on one line (for explanations)."""
-        text = self.text(span.file)
-        if text is None or span.line < 1:
+        every = self.lines(span.file)
+        if every is None or span.line < 1:
             return ""
-        lines = _lines(text)[span.line - 1:span.end_line]
+        lines = every[span.line - 1:span.end_line]
         if not lines:
             return ""
         if len(lines) == 1:

@@ -21,6 +21,8 @@ from legiste.compiler.builtins import python_call
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import walk
 
+# A `first of` of more lines than this is generated as a flat `or` chain (see flat_first_of).
+FLAT_FIRST_OF = 16
 _CMP = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
 
@@ -348,6 +350,8 @@ class ExpressionCompiler(ModuleTables):
                  comments: bool = False) -> list[str]:
         """The lines `value if cond else` of a `first of` and its last line; conditions are
         generated before their values, as they are evaluated."""
+        if len(node.branches) > FLAT_FIRST_OF:
+            return self.flat_first_of(node, scope, branch, comments)
         lines = []
         for b in node.branches:
             cond = self.code(b.cond, scope, P_OR)
@@ -360,6 +364,26 @@ class ExpressionCompiler(ModuleTables):
         else:
             note = "  # no line applies: E403" if comments else ""
             lines.append(f"_no_line({self.site(node.span)}){note}")
+        return lines
+
+    def flat_first_of(self, node: ir.FirstOf, scope: dict[str, str], branch: Any,
+                      comments: bool) -> list[str]:
+        """A long `first of` as one flat `or` chain, `(c1 and (v1,) or c2 and (v2,) or …
+        (otherwise,))[0]`: `v if c else …` nests one level per line, and Python's compiler
+        gives up past a few thousand (a module that checked would not import). The same
+        conditions and values are evaluated in the same order; a value travels in a
+        1-tuple, which is true whatever the value."""
+        lines = []
+        for i, b in enumerate(node.branches):
+            cond = self.code(b.cond, scope, P_NOT)
+            value = wrap(branch(b.value), 1)
+            quote = f"  # § {comment(repr(b.cites[0].quote))}" if comments and b.cites else ""
+            lines.append(f"{'(' if i == 0 else ''}{cond} and ({value},) or{quote}")
+        if node.otherwise is not None:
+            lines.append(f"({wrap(branch(node.otherwise), 1)},))[0]")
+        else:
+            note = "  # no line applies: E403" if comments else ""
+            lines.append(f"(_no_line({self.site(node.span)}),))[0]{note}")
         return lines
 
     def _FirstOf(self, node: ir.FirstOf, scope: dict[str, str]) -> tuple[str, int]:
