@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -221,22 +222,44 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
     """Search for counter-examples to the invariants of every policy under PATHS."""
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from legiste.compiler.tools.verify import case_json, example_block
-    from legiste.compiler.tools.verify_batch import CACHE, verify_policies
+    from legiste.compiler.tools.verify_batch import CACHE, Stopped, verify_policies
 
     db = DirectoryBasedExampleDatabase(".hypothesis/examples") if database else None
-    failed = total = 0
     broken: list[Diagnostic] = []
     policies = [p for p in _policies(paths, strict, broken) if p.unit.invariants]
     warnings: list[Diagnostic] = []
-    for policy, outcomes, cached in verify_policies(policies, max_examples, seed, db, jobs,
-                                                    None if no_cache else CACHE, warnings):
+    counts = [0, 0, 0]  # policies, invariants and failures reported so far
+    results = verify_policies(policies, max_examples, seed, db, jobs, None if no_cache else CACHE, warnings)
+    try:
+        _report_verified(results, warnings, counts)
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Stopped): the workers are stopped
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # another Ctrl-C while this is said changes nothing
+        except ValueError:  # not the main thread (an embedding program): it has its own handling
+            pass
+        results.close()
+        done, total, failed = counts
+        err.print(f"interrupted: {total - failed} passed, {failed} failed in the {done} "
+                  f"polic{'ies' if done != 1 else 'y'} verified so far; {len(policies) - done} not verified")
+        sys.exit(143 if isinstance(stop, Stopped) else 130)
+    _, total, failed = counts
+    print_diagnostics(broken, err)
+    line = f"{total - failed} passed, {failed} failed"
+    (err if failed or broken else out).print(line)
+    sys.exit(1 if failed or broken else 0)
+
+
+def _report_verified(results: Iterable[Any], warnings: list[Diagnostic], counts: list[int]) -> None:
+    """Print each policy's outcomes as they come; `counts`: policies, invariants, failures."""
+    from legiste.compiler.tools.verify import case_json, example_block
+
+    for policy, outcomes, cached in results:
         print_diagnostics(warnings, err)  # a record ignored: said before the first result
         warnings.clear()
         unchanged = "  [dim](unchanged since it last passed; --no-cache verifies it again)[/dim]"
         out.print(f"[bold]{escape(policy.id)}[/bold]{unchanged if cached else ''}")
         for outcome in outcomes:
-            total += 1
+            counts[1] += 1
             if outcome.passed:
                 note = f" [dim]({escape(outcome.note)})[/dim]" if outcome.note else ""
                 # Drawn cases it applied to, examples moved to a boundary, and drawn
@@ -246,7 +269,7 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
                 out.print(f"  [green]✓[/green] {escape(outcome.text)} "
                           f"[dim]({outcome.examples_run} cases{boundary}{skipped})[/dim]{note}")
                 continue
-            failed += 1
+            counts[2] += 1
             ce = outcome.counterexample
             assert ce is not None
             err.print(f"  [red]✗[/red] {escape(outcome.text)}  [dim]({outcome.invariant.span})[/dim]")
@@ -263,10 +286,7 @@ def verify(paths: tuple[str, ...], max_examples: int, seed: int, database: bool,
                 err.print(escape(json.dumps(case_json(policy, case), ensure_ascii=False)), soft_wrap=True)
                 for t in trace:
                     err.print(_tree(t))
-    print_diagnostics(broken, err)
-    line = f"{total - failed} passed, {failed} failed"
-    (err if failed or broken else out).print(line)
-    sys.exit(1 if failed or broken else 0)
+        counts[0] += 1
 
 
 def _json_ir(policy: Policy) -> str:

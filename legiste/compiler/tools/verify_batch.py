@@ -10,7 +10,10 @@ searched again and printed in full. Replaying hypothesis' database makes a resul
 depend on that database, so no record is used then.
 
 Policies are verified in forked worker processes (one per core), each verifying a
-whole policy; the outcomes come back pickled, in the order of the policies.
+whole policy at a time; the outcomes come back pickled, in the order of the policies.
+The workers ignore Ctrl-C and die with the process that forked them: a Ctrl-C (or a
+SIGTERM, met as `Stopped`) reaches the parent alone, which kills and reaps every worker
+before the interruption goes on to the caller.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import stat
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from contextlib import contextmanager
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -164,12 +170,19 @@ def _write(cache: Path, data: dict[str, Any]) -> None:
     try:
         partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         partial.replace(cache)
-    except OSError:
-        # A full disk leaves the partial file empty or cut: never leave it behind.
+    except BaseException as exc:
+        # A full disk, or a Ctrl-C in the middle, leaves the partial file empty or cut:
+        # never leave it behind.
         try:
             partial.unlink()
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM during a parallel run, met as a Ctrl-C is: the workers are stopped first."""
 
 
 # Set before the workers fork: they inherit the compiled policies instead of
@@ -179,6 +192,129 @@ _POLICIES: list[Policy] = []
 
 def _verify_one(index: int, max_examples: int, seed: int | None) -> list[Outcome]:
     return Verifier(_POLICIES[index]).verify_all(max_examples, seed)
+
+
+def _worker(connection: Connection, parent: int, max_examples: int, seed: int | None) -> None:
+    """A forked worker: verify each policy whose index it is sent, until None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the run, and this worker with it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    while True:
+        try:
+            index = connection.recv()
+        except (EOFError, OSError):
+            return
+        if index is None:
+            return
+        try:
+            answer: tuple[int, Any, Any] = (index, _verify_one(index, max_examples, seed), None)
+        except Exception as exc:  # noqa: BLE001 — carried to the parent, which raises it
+            answer = (index, None, exc)
+        try:
+            connection.send(answer)
+        except Exception as exc:  # noqa: BLE001 — e.g. an exception that does not pickle
+            connection.send((index, None, RuntimeError(repr(exc))))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: be killed when the parent dies, even of SIGKILL, so that no worker computes on
+    for nobody; elsewhere the parent's own clean-up is all there is."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+class _Workers:
+    """Forked processes verifying policies, one policy at a time each, as they come free."""
+
+    def __init__(self, jobs: int, max_examples: int, seed: int | None):
+        context = multiprocessing.get_context("fork")
+        self.processes: list[tuple[Any, Connection]] = []
+        self.busy: list[Connection] = []  # those verifying a policy
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(theirs, os.getpid(), max_examples, seed),
+                                      daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append((process, mine))
+
+    def results(self, todo: list[int]) -> Iterator[tuple[int, list[Outcome]]]:
+        """(index, outcomes) of every policy of `todo`, as each is done."""
+        queue = list(todo)
+        busy = self.busy
+        for _, connection in self.processes:
+            if queue:
+                connection.send(queue.pop(0))
+                busy.append(connection)
+        while busy:
+            for connection in wait(busy):
+                try:
+                    index, outcomes, problem = connection.recv()  # type: ignore[misc]
+                except (EOFError, OSError):
+                    raise self._died(connection) from None  # type: ignore[arg-type]
+                if problem is not None:
+                    raise problem
+                busy.remove(connection)  # type: ignore[arg-type]
+                if queue:
+                    connection.send(queue.pop(0))  # type: ignore[union-attr]
+                    busy.append(connection)  # type: ignore[arg-type]
+                yield index, outcomes
+
+    def _died(self, connection: Connection) -> BaseException:
+        """Why a worker's pipe closed: a SIGTERM or Ctrl-C sent to the whole process group
+        stops the run (the parent's own signal may not have been handled yet); anything else
+        killed it."""
+        process = next(p for p, c in self.processes if c is connection)
+        process.join(1)
+        if process.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+            return Stopped() if process.exitcode == -signal.SIGTERM else KeyboardInterrupt()
+        return RuntimeError(f"a verify worker process ended with {process.exitcode}")
+
+    def stop(self) -> None:
+        """Kill every worker still alive and reap them all: none is left behind."""
+        for process, connection in self.processes:
+            if connection in self.busy:
+                process.kill()  # still searching: its result is not wanted any more
+                continue
+            try:
+                connection.send(None)  # an idle worker leaves by itself
+            except OSError:
+                process.kill()
+        for process, connection in self.processes:
+            process.join(1)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+            connection.close()
+        self.busy.clear()
+
+
+@contextmanager
+def _stopping_workers(jobs: int, max_examples: int, seed: int | None) -> Iterator[_Workers]:
+    """Workers that are stopped whatever ends the run: its end, an exception, Ctrl-C, or
+    SIGTERM (raised as `Stopped` meanwhile). While they are stopped, another Ctrl-C is ignored."""
+    main = threading.current_thread() is threading.main_thread()
+
+    def stopped(signum: int, frame: Any) -> None:
+        raise Stopped()
+    previous = signal.signal(signal.SIGTERM, stopped) if main else None
+    workers = _Workers(jobs, max_examples, seed)
+    try:
+        yield workers
+    finally:
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            workers.stop()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, interrupt)
+                signal.signal(signal.SIGTERM, previous)
 
 
 def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int | None = 0,
@@ -197,30 +333,36 @@ def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int |
     todo = [i for i, outcomes in enumerate(known) if outcomes is None]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     fork = "fork" in multiprocessing.get_all_start_methods()
-    results: dict[int, Any] = {}
     if jobs > 1 and fork and database is None:
         _POLICIES[:] = policies
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        with pool:
-            results = {i: pool.submit(_verify_one, i, max_examples, seed) for i in todo}
-            yield from _collect(policies, known, results, keys, records, cache)
-        _POLICIES.clear()
+        try:
+            with _stopping_workers(jobs, max_examples, seed) as workers:
+                done: dict[int, list[Outcome]] = {}
+                arriving = workers.results(todo)
+
+                def result(i: int) -> list[Outcome]:
+                    while i not in done:
+                        index, outcomes = next(arriving)
+                        done[index] = outcomes
+                    return done.pop(i)
+                yield from _collect(policies, known, keys, records, cache, result)
+        finally:
+            _POLICIES.clear()
         return
-    results = {i: None for i in todo}
 
     def run(i: int) -> list[Outcome]:
         return Verifier(policies[i]).verify_all(max_examples, seed, database)
-    yield from _collect(policies, known, results, keys, records, cache, run)
+    yield from _collect(policies, known, keys, records, cache, run)
 
 
-def _collect(policies: list[Policy], known: list[list[Outcome] | None], pending: dict[int, Any],
-             keys: list[str], records: dict[str, Any], cache: Path | None,
-             run: Any = None) -> Iterator[tuple[Policy, list[Outcome], bool]]:
+def _collect(policies: list[Policy], known: list[list[Outcome] | None], keys: list[str],
+             records: dict[str, Any], cache: Path | None,
+             run: Any) -> Iterator[tuple[Policy, list[Outcome], bool]]:
     for i, policy in enumerate(policies):
         if known[i] is not None:
             yield policy, known[i], True  # type: ignore[misc]
             continue
-        outcomes = run(i) if run is not None else pending[i].result()
+        outcomes = run(i)
         if cache is not None and all(o.passed for o in outcomes):
             records[policy.id] = {"key": keys[i], "outcomes": [
                 {"examples_run": o.examples_run, "skipped": o.skipped,
