@@ -1,4 +1,5 @@
-"""The explanation of one decision: a tree of every value that led to the outputs.
+"""The explanation of one decision: a tree of every value that led to the outputs,
+made by running the explanation plan (ir/passes/explanation_plan.py) on an evaluation.
 
 Each node names the rule as the author wrote it, its value, the inputs and rules it
 read, the branch or exception that applied, the rounding or indexation performed, and
@@ -14,10 +15,10 @@ from attrs import frozen
 
 from legiste.compiler import ir
 from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator
+from legiste.compiler.ir.passes import explanation_plan as xp
 from legiste.compiler.ir.types import BOOLEAN, Type
-from legiste.compiler.ir.walk import children as walk_children, walk
 from legiste.compiler.runtime.values import display, money, to_json
-from legiste.dsl.span import NO_SPAN, SOURCES, Span
+from legiste.dsl.span import NO_SPAN, Span
 
 TRACE_VERSION = "trace.v1"
 
@@ -50,17 +51,20 @@ class Trace:
 
 
 class Explainer:
-    """Builds the trace of one evaluation (after `Evaluator.evaluate` has run)."""
+    """Runs the explanation plan (ir/passes/explanation_plan.py) on one evaluation (after
+    `Evaluator.evaluate` has run): the values, the line or branch that applies, and why a
+    value is missing are the case's; everything else is the plan's."""
 
     def __init__(self, evaluator: Evaluator, env: Env):
         self.evaluator, self.env = evaluator, env
         self.program = evaluator.program
+        self.plan = _plan_of(evaluator)
         self.done: dict[str, Trace] = {}
 
     def outputs(self, names: list[str] | None = None) -> list[Trace]:
         policy = self.program.policy
         wanted = names or [d.name for d in policy.outputs]
-        return [self.definition(self.program.definition(f"{policy.id}.{n}")) for n in wanted]
+        return [self.rule(self.plan.rules[f"{policy.id}.{n}"]) for n in wanted]
 
     def _value(self, node: Any) -> tuple[Any, str | None]:
         try:
@@ -68,134 +72,117 @@ class Explainer:
         except EvalError as exc:
             return None, f"not evaluated: {exc.diagnostic.message}"
 
-    def definition(self, d: ir.Definition) -> Trace:
-        if d.id in self.done:
-            return self.done[d.id]
-        rounds = isinstance(d.expr, ir.RoundToCent)  # lowered: an output amount
-        expr = d.expr.value if rounds else d.expr
-        value, problem = self._value(expr)
-        detail = problem
-        if value is not None and rounds and money(value) != value:
+    def rule(self, plan: xp.RulePlan) -> Trace:
+        if plan.id in self.done:
+            return self.done[plan.id]
+        value, detail = self._value(plan.value)
+        if value is not None and plan.rounds and money(value) != value:
             detail = f"rounded half up to the cent from {value}"
             value = money(value)
-        trace = Trace(d.kind, d.name, value, d.type, d.span, d.cites, detail,
-                      tuple(self.expr(expr)))
-        self.done[d.id] = trace
+        trace = Trace(plan.kind, plan.name, value, plan.type, plan.span, plan.cites, detail,
+                      tuple(self.run(plan.reads)))
+        self.done[plan.id] = trace
         return trace
 
-    def expr(self, node: ir.Expr) -> list[Trace]:
-        """The traces of what an expression reads, structured where the law is."""
-        if isinstance(node, ir.Input):
-            value = self.env.inputs.get(node.name)
-            decl = next(i for i in self.program.policy.inputs if i.name == node.name)
-            return [Trace("input", node.name, value, node.type, decl.span, decl.cites,
-                          decl.description)]
-        if isinstance(node, ir.Local):
-            return [self.definition(self.program.definition(node.id))]
-        if isinstance(node, ir.Param):
-            return [self.parameter(node)]
-        if isinstance(node, ir.Aggregate) and node.over is None:
-            out = [self.condition(item) for item in node.items]
-            return out + [t for t in self.expr(node.k) if t not in out] if node.k is not None else out
-        if isinstance(node, ir.Comprehension):
-            # The body and the filter are computed once per element: what they read
-            # besides the element is shown once, after the list they go through.
-            out = self.expr(node.source)
-            for part in (node.where, node.body):
-                for t in self._reads(part) if part is not None else ():
+    def run(self, plan: Any) -> list[Trace]:
+        """The traces a reads plan gives in this evaluation."""
+        kind = type(plan)
+        if kind is xp.ReadInput:
+            return [Trace("input", plan.name, self.env.inputs.get(plan.name), plan.type, plan.span,
+                          plan.cites, plan.description)]
+        if kind is xp.ReadRule:
+            return [self.rule(self.plan.rules[plan.id])]
+        if kind is xp.ReadParam:
+            return [self.parameter(plan)]
+        if kind is xp.ReadParamPerElement:
+            return [Trace("parameter", plan.name, None, plan.type, plan.span, plan.cites,
+                          "read at a date computed for each element", tuple(self.run(plan.at_reads)))]
+        if kind is xp.Each:
+            return _new(t for part in plan.parts for t in self.run(part))
+        if kind is xp.AddNew:
+            out = self.run(plan.first)
+            for part in plan.rest:
+                for t in self.run(part):
                     if t not in out:
                         out.append(t)
             return out
-        if isinstance(node, ir.FirstOf):
-            return self.first_of(node)
-        if isinstance(node, ir.If):
-            cond, _ = self._value(node.cond)
-            chosen = node.then if cond else node.otherwise
-            if isinstance(node.cond, (ir.Input, ir.Local)):
-                return self.expr(node.cond) + self.expr(chosen)
-            return [self._labelled("condition", node.cond, cites=node.cites)] + self.expr(chosen)
-        children = walk_children(node)
-        out: list[Trace] = []
-        for child in children:
-            for t in self.expr(child):
-                if t not in out:
-                    out.append(t)
-        return out
+        if kind is xp.Conditions:
+            out = [self.condition(item) for item in plan.items]
+            return out if plan.k is None else out + [t for t in self.run(plan.k) if t not in out]
+        if kind is xp.Choice:
+            return self.choice(plan)
+        if kind is xp.IfPlan:
+            cond, problem = self._value(plan.node.cond)
+            chosen = self.run(plan.then_reads if cond else plan.else_reads)
+            if plan.condition is None:
+                return self.run(plan.cond_reads) + chosen
+            c = plan.condition
+            return [Trace(c.kind, c.label, cond, c.type, c.span, c.cites, problem,
+                          tuple(self.run(c.reads)))] + chosen
+        raise TypeError(f"no explanation for {plan!r}")  # pragma: no cover - a new plan kind
 
-    def _reads(self, node: Any) -> list[Trace]:
-        """The inputs, rules and parameters an expression reads, without evaluating it
-        (inside a comprehension, where the element it depends on is not bound)."""
-        if isinstance(node, (ir.Input, ir.Local)):
-            return self.expr(node)
-        if isinstance(node, ir.Param):
-            if not any(isinstance(n, ir.Var) for n in walk(node.at)):
-                return [self.parameter(node)]
-            parameter = self.program.parameter(node.id)
-            return [Trace("parameter", parameter.name, None, parameter.type, parameter.span,
-                          parameter.cites, "read at a date computed for each element",
-                          tuple(self._reads(node.at)))]
-        out: list[Trace] = []
-        for child in walk_children(node):
-            for t in self._reads(child):
-                if t not in out:
-                    out.append(t)
-        return out
-
-    def _labelled(self, kind: str, node: Any, *, cites: tuple[ir.Citation, ...] = (),
-                  detail: str | None = None, children: list[Trace] | None = None) -> Trace:
-        value, problem = self._value(node)
-        text = SOURCES.excerpt(node.span) or kind
-        return Trace(kind, text, value, getattr(node, "type", BOOLEAN), node.span, cites,
-                     problem or detail, tuple(self.expr(node) if children is None else children))
-
-    def parameter(self, node: ir.Param) -> Trace:
-        parameter = self.program.parameter(node.id)
-        when, problem = self._value(node.at)
+    def parameter(self, plan: xp.ReadParam) -> Trace:
+        parameter = self.program.parameter(plan.node.id)
+        fail = lambda why: Trace("parameter", plan.name, None, plan.type, plan.span,  # noqa: E731
+                                 plan.cites, why)
+        when, problem = (self.env.as_of, None) if plan.when is None else self._value(plan.when)
         if when is None:  # the date it is read at could not be computed
-            return Trace("parameter", parameter.name, None, parameter.type, parameter.span,
-                         parameter.cites, problem or "not evaluated")
+            return fail(problem or "not evaluated")
         try:
-            value, dated, how = self.evaluator.parameter_value(parameter, when, node.span)
+            value, dated, how = self.evaluator.parameter_value(parameter, when, plan.node.span)
         except EvalError as exc:
-            return Trace("parameter", parameter.name, None, parameter.type, parameter.span,
-                         parameter.cites, f"not evaluated: {exc.diagnostic.message}")
-        detail = f"value on {when} (from {dated.start})" + (f", indexed: {how}" if how else "")
-        children = tuple(self.expr(node.at))
-        return Trace("parameter", parameter.name, value, parameter.type, parameter.span,
-                     parameter.cites + dated.cites, detail, children)
+            return fail(f"not evaluated: {exc.diagnostic.message}")
+        k = next(i for i, d in enumerate(parameter.values) if d is dated)
+        detail = f"value on {when} (from {plan.starts[k]})" + (f", indexed: {how}" if how else "")
+        return Trace("parameter", plan.name, value, plan.type, plan.span, plan.value_cites[k],
+                     detail, tuple(self.run(plan.at_reads)))
 
-    def condition(self, item: ir.Condition) -> Trace:
-        value, problem = self._value(item)
+    def condition(self, plan: xp.ConditionPlan) -> Trace:
+        value, problem = self._value(plan.node)
         exceptions = []
         waived = False
-        for e in item.exceptions:
-            e_value, e_problem = self._value(e)
+        for e in plan.exceptions:
+            e_value, e_problem = self._value(e.node)
             waived = waived or bool(e_value)
-            exceptions.append(Trace("exception", "unless " + SOURCES.excerpt(e.cond.span), e_value, BOOLEAN,
-                                    e.span, e.cites, e_problem, tuple(self.expr(e.cond))))
+            exceptions.append(Trace("exception", e.label, e_value, BOOLEAN, e.span, e.cites,
+                                    e_problem, tuple(self.run(e.reads))))
         detail = problem or ("waived by an exception" if waived else None)
-        return Trace("condition", SOURCES.excerpt(item.expr.span) or "condition", value, BOOLEAN,
-                     item.span, item.cites, detail, tuple(self.expr(item.expr)) + tuple(exceptions))
+        return Trace("condition", plan.label, value, BOOLEAN, plan.span, plan.cites, detail,
+                     tuple(self.run(plan.reads)) + tuple(exceptions))
 
-    def first_of(self, node: ir.FirstOf) -> list[Trace]:
+    def choice(self, plan: xp.Choice) -> list[Trace]:
         out = []
-        for branch in node.branches:
-            cond, problem = self._value(branch.cond)
-            label = f"{SOURCES.excerpt(branch.value.span)} when {SOURCES.excerpt(branch.cond.span)}"
+        for b in plan.branches:
+            cond, problem = self._value(b.cond)
             if cond:
-                value, _ = self._value(branch.value)
-                out.append(Trace("branch", label, value, node.type,
-                                 branch.span, branch.cites, "applies",
-                                 tuple(self.expr(branch.cond) + self.expr(branch.value))))
+                value, _ = self._value(b.value)
+                out.append(Trace("branch", b.label, value, plan.type, b.span, b.cites, "applies",
+                                 tuple(self.run(b.cond_reads) + self.run(b.value_reads))))
                 return out
-            out.append(Trace("branch", label, None, node.type,
-                             branch.span, branch.cites, problem or "does not apply",
-                             tuple(self.expr(branch.cond))))
-        if node.otherwise is not None:
-            value, _ = self._value(node.otherwise)
-            out.append(Trace("otherwise", "otherwise", value, node.type, node.otherwise.span, (),
-                             "applies: no line above did", tuple(self.expr(node.otherwise))))
+            out.append(Trace("branch", b.label, None, plan.type, b.span, b.cites,
+                             problem or "does not apply", tuple(self.run(b.cond_reads))))
+        if plan.otherwise is not None:
+            o = plan.otherwise
+            value, _ = self._value(o.value)
+            out.append(Trace("otherwise", "otherwise", value, plan.type, o.span, (),
+                             "applies: no line above did", tuple(self.run(o.reads))))
         return out
+
+
+def _new(traces: Any) -> list[Trace]:
+    out: list[Trace] = []
+    for t in traces:
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _plan_of(evaluator: Evaluator) -> xp.Planner:
+    """The explanation plan of the evaluator's program, made on its first explanation."""
+    planned = getattr(evaluator, "_explanation_plan", None)
+    if planned is None:
+        planned = evaluator._explanation_plan = xp.plan(evaluator.program)
+    return planned
 
 
 def explain(evaluator: Evaluator, env: Env, names: list[str] | None = None) -> list[Trace]:
