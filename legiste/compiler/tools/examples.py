@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from legiste.compiler import ir
 from legiste.compiler.api import Policy, Result
 from legiste.compiler.runtime.values import display, to_json
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError
+from legiste.dsl.span import NO_SPAN
 
 
 @frozen
@@ -33,7 +34,13 @@ def run_example(policy: Policy, example: ir.Example) -> ExampleResult:
     types = {i.name: i.type for i in policy.unit.inputs}
     data: dict[str, Any] = {k: to_json(v, types[k]) for k, v in example.given.items() if k in types}
     try:
-        values = policy.validate(data, file=example.span.file)
+        try:
+            values = policy.validate(data, file=example.span.file)
+        except DiagnosticError as exc:
+            # A given value the inputs refuse (below a minimum, not a year) has no place in a
+            # JSON file: it is located at the example that gives it.
+            raise DiagnosticError([evolve(d, span=example.span) if d.span is NO_SPAN else d
+                                   for d in exc.diagnostics]) from None
         result = policy.run(values, on=example.on, explain_it=True, names=list(example.expect) or None)
     except DiagnosticError as exc:
         if example.expect_error is not None and any(
