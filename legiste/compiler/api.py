@@ -13,7 +13,7 @@ same located messages the CLI prints.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
 from legiste.compiler.interpreter.explain import TRACE_VERSION, Trace, explain
 from legiste.compiler.interpreter.inputs import parse_json, validate
 from legiste.compiler.resolution.modules import load_program
-from legiste.compiler.runtime.numbers import _CONTEXT
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, error
 
@@ -121,12 +120,13 @@ class Policy:
             names: list[str] | None = None) -> Result:
         """Evaluate validated values (see `validate`)."""
         as_of = self.as_of(values, on)
-        with localcontext(_CONTEXT):  # Légiste's own decimal context, whatever the caller's
-            try:
-                outputs, env = self.evaluator.evaluate(values, as_of, names)
-            except EvalError as exc:
-                raise DiagnosticError([exc.diagnostic]) from None
-            trace = tuple(explain(self.evaluator, env, list(outputs))) if explain_it else None
+        # No decimal context is entered: every operation of the runtime names Légiste's
+        # own (runtime/numbers.py), so the caller's settings change no amount.
+        try:
+            outputs, env = self.evaluator.evaluate(values, as_of, names)
+        except EvalError as exc:
+            raise DiagnosticError([exc.diagnostic]) from None
+        trace = tuple(explain(self.evaluator, env, list(outputs))) if explain_it else None
         types = {d.name: d.type for d in self.unit.definitions}
         return Result(self.id, as_of, outputs, types, trace)
 

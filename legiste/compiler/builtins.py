@@ -148,7 +148,7 @@ def _py_attribute(attr: str) -> Emitter:
 
 
 def _py_builtin(fn: str) -> Emitter:
-    """A call to Python's own function (min, max, abs)."""
+    """A call to Python's own function (min, max: comparisons, exact in any context)."""
     def emit(c: Any, node: Any, scope: dict) -> tuple[str, str]:
         return f"{fn}({', '.join(c.argument(a, scope) for a in node.args)})", "postfix"
     return emit
@@ -166,7 +166,7 @@ def _py_average(c: Any, node: Any, scope: dict) -> tuple[str, str]:
     arg = c.seq(node.args[0], scope)
     if arg.isidentifier() and any(x == c.facts.in_place(node.args[0]) for x in c.nonempty):
         # a list built just before and tested not empty: its average is defined
-        return f"_xsum({arg}) / len({arg})", "mul"
+        return f"_divide(_xsum({arg}), len({arg}))", "postfix"
     return f"_average({arg}, {c.site(node.span)})", "postfix"
 
 
@@ -180,7 +180,7 @@ def _py_round(mode: str) -> Emitter:
             if not c.facts.is_computed(value):
                 return f"_round_pow10({c.argument(value, scope)}, {c.const(exact)}, {mode}, {site})", "postfix"
             if c.fast:  # see ModuleGenerator.definition: an exact path follows if this one fails
-                return f"{c.operand(value, scope)}.quantize({c.const(exact)}, {mode})", "postfix"
+                return f"{c.operand(value, scope)}.quantize({c.const(exact)}, {mode}, _CONTEXT)", "postfix"
             return f"_round_computed({c.argument(value, scope)}, {c.const(exact)}, {mode}, {site})", "postfix"
         return _py_call(c, node, scope)
     return emit
@@ -236,7 +236,7 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             _py_attribute("month"), computable=_always, int_range=(1, 12), cheap=True),
     Builtin("day", "The day of the month of a date.", _of_date(INTEGER), rt._day,
             _py_attribute("day"), computable=_always, cheap=True),
-    Builtin("abs", "The absolute value.", _abs_check, abs, _py_builtin("abs"),
+    Builtin("abs", "The absolute value.", _abs_check, rt._abs,
             can_fail=True, exact_on_integers=True, decimal="args"),
     Builtin("size", "The number of elements of a list.", _size_check, len, _py_size),
     Builtin("sum", "The sum of a list of numbers or amounts.", _list_numeric, _xsum, _py_sum,

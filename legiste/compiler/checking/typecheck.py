@@ -17,6 +17,7 @@ from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
+from legiste.compiler.runtime.numbers import _divide, _minus
 from legiste.compiler.runtime.values import CENT, Duration
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
@@ -78,7 +79,7 @@ class ExprChecker:
         if unit in ("EUR", "€"):
             return ir.Const(value, MONEY, span=node.span)
         if unit == "%":
-            return ir.Const(value / 100, RATE, span=node.span)
+            return ir.Const(_divide(value, 100), RATE, span=node.span)  # not the caller's context
         if unit is not None:
             if "." in node.text:
                 self.report("E011", f"a duration is a whole number of {unit}", node.span,
@@ -392,7 +393,8 @@ def const_value(node: ir.Expr) -> object:
     if isinstance(node, ir.RecordLit):
         return {name: const_value(value) for name, value in node.fields}
     if isinstance(node, ir.Unary) and node.op is Op.NEG:
-        return -const_value(node.operand)  # type: ignore[operator]
+        value = const_value(node.operand)
+        return _minus(value) if isinstance(value, Decimal) else -value  # type: ignore[operator]
     raise ValueError("not a constant")
 
 

@@ -22,7 +22,8 @@ from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_
                                             _division_by_zero, _no_line_error, _outside_calendar)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
-from legiste.compiler.runtime.numbers import _EXACT as EXACT, _money as money
+from legiste.compiler.runtime.numbers import (_EXACT as EXACT, _divide, _minus, _money as money,
+                                             _text)
 from legiste.compiler.runtime.values import add_duration
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import Span
@@ -205,8 +206,8 @@ class Evaluator:
         index = self._index(series, period, span)
         value = _indexed(chosen.value, index, base_index, parameter.type.kind == "money",
                          parameter.name, series.name, base_period, str(series.span), span)
-        how = (f"{chosen.value} × {series.name}[{period}] {index} / {series.name}[{base_period}] "
-               f"{base_index}")
+        how = (f"{_text(chosen.value)} × {series.name}[{period}] {_text(index)} / "
+               f"{series.name}[{base_period}] {_text(base_index)}")
         return value, chosen, how
 
     def _index(self, series: ir.Series, period: str, span: Span) -> Decimal:
@@ -217,6 +218,8 @@ class Evaluator:
         operand = self.compile(node.operand)
         if node.op is Op.NOT:
             return lambda env: not operand(env)
+        if node.type.kind in ("money", "decimal", "rate"):
+            return lambda env: _minus(operand(env))  # in Légiste's context, not the caller's
         return lambda env: -operand(env)
 
     def _Arith(self, node: ir.Arith) -> Fn:
@@ -257,7 +260,7 @@ class Evaluator:
             if not b:
                 raise located(_division_by_zero(span, [_GUARD_DIVISION]))
             try:
-                return a / b  # the dividend is a Decimal (lowered: ir.ToDecimal)
+                return _divide(a, b)  # in Légiste's context, not the caller's
             except (DivisionByZero, InvalidOperation):  # pragma: no cover - b checked above
                 raise located(_division_by_zero(span)) from None
         return divide

@@ -17,6 +17,7 @@ from legiste.compiler import ir
 from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator
 from legiste.compiler.ir.passes import explanation_plan as xp
 from legiste.compiler.ir.types import BOOLEAN, Type
+from legiste.compiler.runtime.numbers import _text
 from legiste.compiler.runtime.values import display, money, to_json
 from legiste.dsl.span import NO_SPAN, Span
 
@@ -77,7 +78,7 @@ class Explainer:
             return self.done[plan.id]
         value, detail = self._value(plan.value)
         if value is not None and plan.rounds and money(value) != value:
-            detail = f"rounded half up to the cent from {value}"
+            detail = f"rounded half up to the cent from {_text(value)}"  # capital E, always
             value = money(value)
         trace = Trace(plan.kind, plan.name, value, plan.type, plan.span, plan.cites, detail,
                       tuple(self.run(plan.reads)))

@@ -10,7 +10,7 @@ import calendar as _calendar
 import datetime as _dt
 
 from legiste.compiler.runtime.errors import _located
-from legiste.compiler.runtime.numbers import _CEILING, _FLOOR, _HALF_UP, _round_to, _xsum
+from legiste.compiler.runtime.numbers import _CEILING, _FLOOR, _HALF_UP, _cabs, _divide, _round_to, _xsum
 
 
 def _round(value, step, where):
@@ -49,12 +49,17 @@ def _day(date):
     return date.day
 
 
+def _abs(value):
+    """abs(x): a whole number stays one; a Decimal's in Légiste's context."""
+    return abs(value) if value.__class__ is int else _cabs(value)
+
+
 def _average(values, where):
     """The mean of a list, or E402 for an empty one."""
     if not values:
         raise _located("E402", "the average of an empty list is undefined", where,
                        ["guard the rule with `size(list) > 0`"])
-    return _xsum(values) / len(values)
+    return _divide(_xsum(values), len(values))
 
 
 def _weekday(date):

@@ -5,23 +5,24 @@ copied, as it is, into every generated module (see generator.runtime_source), so
 imports the standard library only and its names begin with an underscore.
 
 Sums, differences and products are computed in _EXACT, which traps Inexact: a result of
-more than 28 significant digits is refused (E404), never rounded. Every evaluation runs
-in _CONTEXT (a local context), so the caller's decimal settings change no amount.
+more than 28 significant digits is refused (E404), never rounded. Every other operation
+that depends on a decimal context (a quotient, a negation, an absolute value, a quantize,
+a number written out) names _CONTEXT explicitly: no evaluation reads the thread's
+context, so the caller's decimal settings (precision, rounding, traps, capitals) change
+no amount and no text, and no context is set or restored per call.
 """
 
-import functools as _functools
 from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
                      ROUND_HALF_EVEN as _HALF_EVEN, ROUND_HALF_UP as _HALF_UP,
                      Context as _Context, Decimal as _Decimal, DivisionByZero as _DivisionByZero,
-                     Inexact as _Inexact, InvalidOperation as _InvalidOp, Overflow as _Overflow,
-                     getcontext as _getcontext, setcontext as _setcontext)
+                     Inexact as _Inexact, InvalidOperation as _InvalidOp, Overflow as _Overflow)
 
 from legiste.compiler.runtime.errors import _located
 
 _CENT = _Decimal("0.01")
 _ONE = _Decimal(1)
-# Légiste's own context, for every evaluation (set by _in_context, then restored): Python's
-# default precision and rounding, whatever the caller set.
+# Légiste's own context, named by every operation that needs one: Python's default
+# precision and rounding, whatever the caller set.
 _CONTEXT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
                     flags=[], traps=[_InvalidOp, _DivisionByZero, _Overflow])
 # Sums, differences and products: exact or Inexact, never rounded.
@@ -31,6 +32,12 @@ _EXACT = _Context(prec=28, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capit
 _CTX60 = _Context(prec=60, rounding=_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1, clamp=0,
                   flags=[], traps=[_InvalidOp, _DivisionByZero, _Overflow])
 _xadd, _xsub, _xmul = _EXACT.add, _EXACT.subtract, _EXACT.multiply
+# A quotient (rounded to 28 digits: 1 / 3 has no exact decimal), a negation and an absolute
+# value in _CONTEXT (-0 is 0, as Python's default context gives it); bound once, as the
+# operators would look the thread's context up on every call.
+_divide, _minus, _cabs = _CONTEXT.divide, _CONTEXT.minus, _CONTEXT.abs
+# A Decimal as text: capital E whatever the caller's `capitals`, as str() gives by default.
+_text = _CONTEXT.to_sci_string
 
 
 def _xsum(values):
@@ -56,7 +63,7 @@ def _round_to(value, step, mode, where):
 
 def _money(value):
     """An output amount: half up to the cent."""
-    return value.quantize(_CENT, rounding=_HALF_UP)
+    return value.quantize(_CENT, _HALF_UP, _CONTEXT)
 
 
 def _to_cent(value):
@@ -69,20 +76,3 @@ def _to_cent(value):
         context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
         return value.quantize(_CENT, rounding=_HALF_UP, context=context)
 
-
-def _in_context(function):
-    """`function` run in Légiste's own decimal context (_CONTEXT): a caller's
-    `getcontext().prec = 6` or ROUND_CEILING changes no amount."""
-    # Set and restore by hand: localcontext() copies the context and costs as much as a
-    # whole tele-secretariat case (1.5 µs); a nested call (evaluate → compute) costs a test.
-    @_functools.wraps(function)
-    def run(*args, **kwargs):
-        saved = _getcontext()
-        if saved is _CONTEXT:
-            return function(*args, **kwargs)
-        _setcontext(_CONTEXT)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _setcontext(saved)
-    return run

@@ -6,7 +6,7 @@ Both callers choose the dated value; these functions say what it is worth, or wh
 """
 
 from legiste.compiler.runtime.errors import _located
-from legiste.compiler.runtime.numbers import _money
+from legiste.compiler.runtime.numbers import _CONTEXT, _divide, _money
 
 
 def _period_yearly(date):
@@ -49,5 +49,5 @@ def _indexed(amount, index, base, money, parameter, series, base_period, declare
         raise _located("E402", f"index '{series}' is 0 for {base_period}, the period "
                        f"'{parameter}' is indexed from: division by zero", where, (),
                        [f"'{series}' is declared at {declared_at}"])
-    value = amount * index / base
+    value = _divide(_CONTEXT.multiply(amount, index), base)
     return _money(value) if money else value

@@ -18,8 +18,8 @@ from typing import Any
 from attrs import frozen
 
 from legiste.compiler.ir.types import Type
-from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _EXACT, _FLOOR, _HALF_UP, _money,
-                                             _round_to, _to_cent, _xsum)
+from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _CONTEXT, _EXACT, _FLOOR, _HALF_UP,
+                                             _money, _round_to, _text, _to_cent, _xsum)
 
 CENT = _CENT
 ROUNDING = {"half_up": _HALF_UP, "down": _FLOOR, "up": _CEILING}
@@ -94,9 +94,9 @@ def display(value: Any, type: Type) -> str:
     if kind in ("money", "decimal", "rate") and isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)  # a whole number standing where a decimal is declared
     if kind == "money":
-        return f"{_to_cent(value) if value == _to_cent(value) else value} EUR"
+        return f"{_text(_to_cent(value) if value == _to_cent(value) else value)} EUR"
     if kind == "rate":
-        return f"{(value * 100).normalize():f} %"
+        return f"{_CONTEXT.multiply(value, 100).normalize(_CONTEXT):f} %"
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "date":
@@ -106,5 +106,6 @@ def display(value: Any, type: Type) -> str:
     if kind == "record":
         return "{" + ", ".join(f"{n}: {display(value[n], t)}" for n, t in type.fields) + "}"
     if kind == "decimal":
-        return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+        return f"{value.normalize(_CONTEXT):f}" if value == value.to_integral_value(context=_CONTEXT) \
+            else _text(value)
     return str(value)

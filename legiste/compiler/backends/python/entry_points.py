@@ -128,7 +128,6 @@ def _json_outputs(outputs):
     return {{{out_json_items}}}
 
 
-@_in_context
 def compute(values, as_of=None):
     """The outputs (Decimal, date, … values) of validated values (see `validate`)."""
     v = values
@@ -136,7 +135,6 @@ def compute(values, as_of=None):
 {compute_body}
 
 
-@_in_context
 def evaluate(inputs, as_of=None):
     """Validate one case and evaluate it: {{"policy", "as_of", "outputs"}} as JSON-ready data
     (amounts as strings to the cent). Raises PolicyError (inputs: E5xx; run time: E4xx)."""
@@ -146,7 +144,6 @@ def evaluate(inputs, as_of=None):
     return {{'policy': _POLICY_ID, 'as_of': when.isoformat(), 'outputs': outputs}}
 
 
-@_in_context
 def evaluate_many(rows, as_of=None):
     """`evaluate` on each case; parameters and indices are resolved once per date (cached).
     A failing case raises PolicyError with its index in `row`."""
@@ -164,7 +161,6 @@ def evaluate_many(rows, as_of=None):
     return results
 
 
-@_in_context
 def explain(inputs, as_of=None):
     """`evaluate`, with the explanation of every output (trace.v1, as `legiste eval
     --explain --json` gives it)."""

@@ -186,7 +186,7 @@ class ExplanationCompiler:
         lines.append("    detail = problem")
         if plan.rounds:
             lines.append("    if value is not None and _money(value) != value:")
-            lines.append("        detail = 'rounded half up to the cent from ' + str(value)")
+            lines.append("        detail = 'rounded half up to the cent from ' + _text(value)")
             lines.append("        value = _money(value)")
         lines.append(f"    trace = _Trace({plan.kind!r}, {plan.name!r}, value, {self.exprs.type_index(plan.type)}, "
                      f"{self.exprs.site(plan.span)}, {self.exprs.cite_index(plan.cites)}, detail, "

@@ -18,6 +18,7 @@ from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.builtins import python_call
+from legiste.compiler.runtime.numbers import _money
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import walk
 
@@ -118,16 +119,18 @@ class ExpressionCompiler(ModuleTables):
         """An output amount rounded half up to the cent (ir.RoundToCent), the rounding done
         in each branch of an `if` or `first of` (a constant is rounded here)."""
         if isinstance(node, ir.Const) and isinstance(node.value, Decimal):
-            return self.const(node.value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")), P_ATOM
+            return self.const(_money(node.value)), P_ATOM
         if isinstance(node, ir.If):
             return self.if_code(node, scope, lambda n: self.rounded(n, scope))
         if isinstance(node, ir.FirstOf) and node.branches:
             return " ".join(self.first_of(node, scope, lambda n: self.rounded(n, scope))), P_IF
-        return f"{self.code(node, scope, P_POSTFIX)}.quantize(_CENT, _HALF_UP)", P_POSTFIX
+        return f"{self.code(node, scope, P_POSTFIX)}.quantize(_CENT, _HALF_UP, _CONTEXT)", P_POSTFIX
 
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
         if node.op is Op.NOT:
             return f"not {self.code(node.operand, scope, P_NOT)}", P_NOT
+        if node.type.kind in ("money", "decimal", "rate"):  # in Légiste's context, not the caller's
+            return f"_minus({self.code(node.operand, scope, 1)})", P_POSTFIX
         return f"-{self.code(node.operand, scope, P_NEG)}", P_NEG
 
     def _Arith(self, node: ir.Arith, scope: dict[str, str]) -> tuple[str, int]:
@@ -155,8 +158,8 @@ class ExpressionCompiler(ModuleTables):
             if isinstance(right, ir.Const) and isinstance(right.value, (int, Decimal)) \
                     and not isinstance(right.value, bool) and right.value:
                 # A divisor that is a non-zero constant: the division cannot fail.
-                left = self.code(node.left, scope, P_MUL)  # a Decimal (lowered: ir.ToDecimal)
-                return f"{left} / {self.const(right.value)}", P_MUL
+                left = self.code(node.left, scope, 1)  # a Decimal (lowered: ir.ToDecimal)
+                return f"_divide({left}, {self.const(right.value)})", P_POSTFIX
             left = self.code(node.left, scope, 1)
             return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX
         if node.type.kind in ("money", "decimal", "rate"):

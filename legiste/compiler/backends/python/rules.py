@@ -13,6 +13,7 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.backends.python.expressions import ExpressionCompiler
 from legiste.compiler.backends.python.syntax import P_AND, P_OR, comment
+from legiste.compiler.runtime.numbers import _text
 
 
 class RuleFunctions(ExpressionCompiler):
@@ -149,10 +150,10 @@ class RuleFunctions(ExpressionCompiler):
             lines.append(f"        value = _indexed({self.const(dated.value)}, index, base, "
                          f"{p.type.kind == 'money'}, {p.name!r}, {series.name!r}, "
                          f"{base_period!r}, {str(series.span)!r}, site)")
-            how_head = f"{dated.value} × {series.name}["
+            how_head = f"{_text(dated.value)} × {series.name}["
             how_tail = f" / {series.name}[{base_period}] "
-            lines.append(f"        return value, {k}, ({how_head!r} + period + '] ' + str(index) + "
-                         f"{how_tail!r} + str(base))")
+            lines.append(f"        return value, {k}, ({how_head!r} + period + '] ' + _text(index) + "
+                         f"{how_tail!r} + _text(base))")
         if first is not None:
             reason = f"its first value applies from {first}"
             lines.append(f"    raise _no_value({p.name!r}, {str(p.span)!r}, when, {reason!r}, site)")

@@ -28,11 +28,11 @@ from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_
                                             _is_division_by_zero, _no_line,
                                             _outside_calendar)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
-                                             _HALF_UP, _ONE, _in_context, _money, _round_to, _to_cent,
-                                             _xadd, _xmul, _xsub, _xsum)
+                                             _HALF_UP, _ONE, _divide, _minus, _money, _round_to, _text,
+                                             _to_cent, _xadd, _xmul, _xsub, _xsum)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
-from legiste.compiler.runtime.functions import (_average, _calendar, _date, _day, _end_of_month, _month,
+from legiste.compiler.runtime.functions import (_abs, _average, _calendar, _date, _day, _end_of_month, _month,
                                                _round, _round_down, _round_up, _weekday, _year,
                                                _years_between)
 # ---------------------------------------------------------------- end of conversions
@@ -179,7 +179,7 @@ def _div(a, b, site):
     if not b:
         raise _division_by_zero(site, [_GUARD_DIVISION])
     try:
-        return _D(a) / b
+        return _divide(a, b)
     except (_DivisionByZero, _InvalidOperation):
         raise _division_by_zero(site) from None
 
@@ -196,7 +196,7 @@ def _round_computed(value, step, mode, site):
     """_round_to for a step of 1, 0.1, 0.01… and a value computed by Decimal arithmetic (so
     of at most the context's precision, 28 digits by default): one quantize is the same."""
     try:
-        return value.quantize(step, mode)
+        return value.quantize(step, mode, _CONTEXT)
     except (_InvalidOperation, AttributeError):  # too many digits, or a whole number
         return _round_to(value, step, mode, site)
 
@@ -293,19 +293,20 @@ def _not_an_object():
 def _display_money(value):
     if isinstance(value, int) and not isinstance(value, bool):
         value = _D(value)
-    return f"{_to_cent(value) if value == _to_cent(value) else value} EUR"
+    return f"{_text(_to_cent(value) if value == _to_cent(value) else value)} EUR"
 
 
 def _display_rate(value):
     if isinstance(value, int) and not isinstance(value, bool):
         value = _D(value)
-    return f"{(value * 100).normalize():f} %"
+    return f"{_CONTEXT.multiply(value, 100).normalize(_CONTEXT):f} %"
 
 
 def _display_decimal(value):
     if isinstance(value, int) and not isinstance(value, bool):
         value = _D(value)
-    return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+    return f"{value.normalize(_CONTEXT):f}" if value == value.to_integral_value(context=_CONTEXT) \
+        else _text(value)
 
 
 def _display_date(value):
@@ -321,6 +322,10 @@ def _display_str(value):
 
 def _j_money(value):
     return str(_to_cent(value))
+
+
+def _j_decimal(value):
+    return f"{_D(value):f}"  # never an exponent: "1000", not "1E+3" (as values.to_json)
 
 
 def _j_str(value):

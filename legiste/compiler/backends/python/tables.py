@@ -11,6 +11,7 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.backends.python.syntax import Names, ascii_name, comment
 from legiste.compiler.ir.types import Type
+from legiste.compiler.runtime.numbers import _text
 from legiste.compiler.runtime.values import Duration
 from legiste.dsl.span import Span
 
@@ -93,7 +94,9 @@ class ModuleTables:
         kind = t.kind
         if kind == "money":
             return "_j_money"
-        if kind in ("decimal", "rate", "duration"):
+        if kind in ("decimal", "rate"):
+            return "_j_decimal"
+        if kind == "duration":
             return "_j_str"
         if kind == "date":
             return "_j_date"
@@ -123,8 +126,8 @@ class ModuleTables:
         if isinstance(value, str):
             return repr(value)
         if isinstance(value, Decimal):
-            key = ("D", str(value))
-            code = f"_D({str(value)!r})"
+            key = ("D", _text(value))
+            code = f"_D({_text(value)!r})"
         elif isinstance(value, dt.date):
             key = ("date", value.isoformat())
             code = f"_dt.date({value.year}, {value.month}, {value.day})"
