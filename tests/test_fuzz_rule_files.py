@@ -4,7 +4,8 @@
 Mutations work on the Lark lexer's tokens and on lines: two tokens swapped, a token replaced
 by another or deleted, a keyword or unit swapped for another, a line deleted, duplicated or
 re-indented, a letter of a name or a digit replaced by a look-alike, a direction control
-inserted, an operand nested very deep or chained very long, a literal made huge.
+inserted, an operand nested very deep or chained very long, a literal made huge, a `use` of a
+module, of a policy (E107) or of an alias that clashes inserted.
 
 Each mutant goes through the CLI's entry point in-process (`cli.run`, exit code and printed
 text captured): `check`; then, when it checks, `eval --explain --json` on a case of the
@@ -63,6 +64,8 @@ OPERATORS = ["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or", "
 NUMBERS = ["0", "1", "2", "0.5", "0.005", "1000000", "999999999999999999", "0.0000001", "100 %",
            "0 EUR", "1 day", "12 months"]
 DATES = ["2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31", "2024-13-01", "2023-06-31"]
+USES = ["be.brussels.telesecretariat", "be.inami.care_certificates", "be.index", "be.inami",
+        "be.index as be", "be.inami as x", "policies", "be"]
 INDENTS = ["", " ", "  ", "   ", "    ", "\t", "        ", "  \t"]
 
 Example = tuple[dict[str, Any], str | None]
@@ -99,7 +102,7 @@ def mutants(draw: Any, path: Path) -> tuple[str, str]:
     tokens = TOKENS[path]
     kind = draw(st.sampled_from(["swap", "replace", "delete", "keyword", "delete line",
                                  "duplicate line", "reindent", "look-alike", "invisible",
-                                 "nesting", "huge", "operator", "number", "date"]))
+                                 "nesting", "huge", "operator", "number", "date", "use"]))
     pick = lambda among: among[draw(st.integers(0, len(among) - 1))]  # noqa: E731
 
     def put(start: int, end: int, new: str) -> str:
@@ -144,6 +147,11 @@ def mutants(draw: Any, path: Path) -> tuple[str, str]:
         k = draw(st.integers(start, end))
         char = pick(INVISIBLE)
         return f"U+{ord(char):04X} at {k}", put(k, k, char)
+    if kind == "use":  # a module, a policy (E107), an alias that clashes, no module at all
+        target = pick(USES)
+        lines = text.split("\n")
+        n = draw(st.integers(0, len(lines) - 1))
+        return f"use {target} at line {n + 1}", "\n".join(lines[:n] + [f"use {target}"] + lines[n:])
     if kind in ("operator", "number", "date"):
         among = {"operator": OPERATORS, "number": NUMBERS, "date": DATES}[kind]
         spots = [(s, e) for t, s, e in tokens
@@ -213,7 +221,8 @@ def run_mutant(path: Path, text: str, case: Example, folder: Path) -> None:
     root = "policies" if STDLIB not in path.parents else "stdlib"
     relative = path.relative_to(REPO_ROOT / "policies" if root == "policies" else STDLIB)
     (folder / "pyproject.toml").write_text(
-        '[tool.legiste]\nmodules = ["policies"]\n'
+        # the repository's policies too, so that a mutant can `use` one of them
+        '[tool.legiste]\nmodules = ["policies", ' + json.dumps(str(REPO_ROOT / "policies")) + ']\n'
         f"sources = [{json.dumps(str(REPO_ROOT.parent / 'shared' / 'seeds'))}]\n", encoding="utf-8")
     mutant = folder / "policies" / relative
     mutant.parent.mkdir(parents=True, exist_ok=True)
