@@ -20,7 +20,7 @@ from legiste.compiler.backends.python import generate
 from legiste.compiler.backends.python.expressions import FLAT_FIRST_OF
 from legiste.compiler.api import Policy
 from legiste.dsl.diagnostics import DiagnosticError
-from legiste.dsl.span import SOURCES
+from legiste.dsl.span import SourceFile
 from helpers import compile_policy, load_generated
 
 HEAD = 'policy t.size\n\ninput\n  x : integer  "x"\n  b : boolean  "b"\n\n'
@@ -73,12 +73,13 @@ def test_hardening_codegen_size_work_grows_linearly() -> None:
 
 
 def test_hardening_codegen_size_excerpt_cuts_each_file_once() -> None:
-    SOURCES.add("t/cut.legis", "a\nbc\r\nd")
-    first = SOURCES.lines("t/cut.legis")
-    assert first == ["a", "bc", "d"]
-    assert SOURCES.lines("t/cut.legis") is first  # kept, not cut again
-    SOURCES.add("t/cut.legis", "e")  # a new text of the file is cut anew
-    assert SOURCES.lines("t/cut.legis") == ["e"]
+    # The registry became one SourceFile per text read (issue 9), cut into lines once.
+    source = SourceFile("t/cut.legis", "a\nbc\r\nd")
+    first = source.lines
+    assert first == ("a", "bc", "d")
+    assert source.lines is first  # kept, not cut again
+    assert source.span(2, 1, 2, 3).source.lines is first  # its spans share the same lines
+    assert SourceFile("t/cut.legis", "e").lines == ("e",)  # a new text of the file is cut anew
 
 
 def test_hardening_codegen_size_long_first_of_imports(tmp_path: Path) -> None:

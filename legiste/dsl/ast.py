@@ -11,7 +11,7 @@ from typing import Union
 
 from attrs import field, frozen
 
-from legiste.dsl.span import NO_SPAN, Span
+from legiste.dsl.span import NO_SPAN, SourceFile, Span
 
 
 def _span() -> Span:
@@ -431,6 +431,8 @@ class Module:
     declarations: tuple[Declaration, ...]
     comments: tuple[Comment, ...] = field(default=(), eq=False, repr=False, kw_only=True)
     """The comment lines after the last declaration."""
+    source: SourceFile | None = field(default=None, eq=False, repr=False, kw_only=True)
+    """The text the module was parsed from."""
 
 
 # The nodes that start a line of their own and carry that line's comments.

@@ -14,7 +14,7 @@ from attrs import field, frozen
 from rich.console import Console
 from rich.text import Text
 
-from legiste.dsl.span import NO_SPAN, SOURCES, Span
+from legiste.dsl.span import NO_SPAN, Span
 
 Severity = Literal["error", "warning", "note"]
 
@@ -139,7 +139,7 @@ def render(diag: Diagnostic) -> Text:
             out.append("  = note: ", style="bold").append(note + "\n")
         return out
     out.append("  --> ", style="bold blue").append(f"{span}\n")
-    source_line = SOURCES.line(span.file, span.line)
+    source_line = span.source_line()
     if source_line is not None:
         gutter = " " * len(str(span.line))
         out.append(f"{gutter} |\n", style="bold blue")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from legiste.dsl.diagnostics import Diagnostic, error
-from legiste.dsl.span import Span
+from legiste.dsl.span import SourceFile, Span
 
 # The deepest expression of the seed policies is 17 levels of the parse tree; 64 leaves
 # room for any text while keeping every recursive stage and the generated module's
@@ -28,10 +28,11 @@ MAX_SIGNIFICANT_DIGITS = 28
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
-def _span(token: Token, file: str, offset: int) -> Span:
+def _span(token: Token, source: SourceFile, offset: int) -> Span:
     line = (token.line or 1) + offset
     end_line = (token.end_line or token.line or 1) + offset
-    return Span(file, line, token.column or 1, end_line, token.end_column or (token.column or 1) + 1)
+    return source.span(line, token.column or 1, end_line,
+                       token.end_column or (token.column or 1) + 1)
 
 
 def _first_token(tree: Tree | Token) -> Token | None:
@@ -54,7 +55,7 @@ def _number_problem(text: str) -> str | None:
     return None
 
 
-def check_limits(tree: Tree, file: str, offset: int) -> list[Diagnostic]:
+def check_limits(tree: Tree, source: SourceFile, offset: int) -> list[Diagnostic]:
     """The diagnostics of one declaration's parse tree (its first line is `offset` + 1)."""
     diagnostics: list[Diagnostic] = []
     too_deep = False
@@ -66,21 +67,21 @@ def check_limits(tree: Tree, file: str, offset: int) -> list[Diagnostic]:
                 problem = _number_problem(str(node))
                 if problem:
                     diagnostics.append(error(
-                        "E005", f"this number {problem}", _span(node, file, offset),
+                        "E005", f"this number {problem}", _span(node, source, offset),
                         hints=["no amount, count or rate of the law has that many digits; "
                                "check the figure"]))
             elif node.type == "STRING" and BIDI_CONTROLS & set(str(node)):
                 char = next(c for c in str(node) if c in BIDI_CONTROLS)
                 diagnostics.append(error(
                     "E006", f"this text holds the invisible direction control U+{ord(char):04X}",
-                    _span(node, file, offset),
+                    _span(node, source, offset),
                     hints=["such characters make a text display differently from what it holds; "
                            "delete them (they are allowed in comments only)"]))
             continue
         if depth > MAX_NESTING and not too_deep:
             too_deep = True
             token = _first_token(node)
-            span = _span(token, file, offset) if token else Span(file, offset + 1, 1, offset + 1, 2)
+            span = _span(token, source, offset) if token else source.span(offset + 1, 1, offset + 1, 2)
             diagnostics.append(error(
                 "E005", f"expression nested deeper than {MAX_NESTING} levels", span,
                 hints=["split it into `define`s, each a step of the computation"]))

@@ -23,7 +23,7 @@ from legiste.dsl import ast, keywords
 from legiste.dsl.comments import attach
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.limits import BIDI_CONTROLS, check_limits
-from legiste.dsl.span import SOURCES, Span
+from legiste.dsl.span import SourceFile, Span
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -175,13 +175,14 @@ def _acceptable(exc: UnexpectedToken) -> set[str]:
     return accepted or set(exc.expected)
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) -> Diagnostic:
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, source: SourceFile,
+                       offset: int) -> Diagnostic:
     line = (exc.line if exc.line and exc.line > 0 else 1) + offset
     column = exc.column if exc.column and exc.column > 0 else 1
     hints: list[str] = []
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
-        span = Span(file, line, column, line, column + 1)
+        span = source.span(line, column, line, column + 1)
         if char == "'":
             hints.append('texts and quotes are written between double quotes: "…"')
         elif char == "\t":
@@ -199,7 +200,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) 
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         width = max(len(str(token.value)), 1) if token.type not in ("_NL", "_INDENT", "_DEDENT", "$END") else 1
-        span = Span(file, line, column, line, column + width)
+        span = source.span(line, column, line, column + width)
         expected = _acceptable(exc)
         if token.type == "_INDENT":
             return error("E001", "unexpected indentation", span,
@@ -214,10 +215,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, offset: int) 
         message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"
         return error("E001", message, span, hints=hints)
     if isinstance(exc, UnexpectedEOF):
-        span = Span(file, line, column, line, column + 1)
+        span = source.span(line, column, line, column + 1)
         return error("E001", f"the declaration ends too early; expected "
                      f"{_expected_words(set(exc.expected))}", span)
-    return error("E001", "syntax error", Span(file, line, column, line, column + 1))
+    return error("E001", "syntax error", source.span(line, column, line, column + 1))
 
 
 # ------------------------------------------------------------------ tree → AST
@@ -245,19 +246,19 @@ def _unquote(token: Token) -> str:
 class _ToAST(Transformer):
     """Builds AST nodes; spans are shifted by the declaration's first line."""
 
-    def __init__(self, file: str, line_offset: int):
+    def __init__(self, source: SourceFile, line_offset: int):
         super().__init__()
-        self.file, self.offset = file, line_offset
+        self.source, self.offset = source, line_offset
 
     # -- positions
     def _span(self, meta: Any) -> Span:
         if getattr(meta, "empty", True):
-            return Span(self.file, self.offset + 1, 1, self.offset + 1, 1)
-        return Span(self.file, meta.line + self.offset, meta.column,
+            return self.source.span(self.offset + 1, 1, self.offset + 1, 1)
+        return self.source.span(meta.line + self.offset, meta.column,
                     meta.end_line + self.offset, meta.end_column)
 
     def _tok_span(self, tok: Token) -> Span:
-        return Span(self.file, tok.line + self.offset, tok.column,
+        return self.source.span(tok.line + self.offset, tok.column,
                     tok.end_line + self.offset, tok.end_column)
 
     def _fail(self, code: str, message: str, span: Span, hints: tuple[str, ...] = ()) -> None:
@@ -675,12 +676,12 @@ class _ToAST(Transformer):
 def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
     """Parse one rule file. Returns the module (with the declarations that parsed)
     and the diagnostics of those that did not."""
-    SOURCES.add(path, text)
+    source = SourceFile(path, text)
     parser = lark_parser()
     indenter: _Indenter = parser.options.postlex
     declarations: list[ast.Declaration] = []
     diagnostics: list[Diagnostic] = []
-    pending = _leading_comments(text, path)  # comment lines wait for the next declaration
+    pending = _leading_comments(source)  # comment lines wait for the next declaration
     for first_line, chunk in _chunks(text):
         if not chunk.endswith("\n"):
             chunk += "\n"
@@ -688,24 +689,24 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
         indenter.comments = []
         try:
             tree = parser.parse(chunk)
-            too_much = check_limits(tree, path, offset)
+            too_much = check_limits(tree, source, offset)
             if too_much:
                 diagnostics.extend(too_much)
                 continue
-            decl = _ToAST(path, offset).transform(tree)
-            comments = [(ast.Comment(str(tok)[1:].removesuffix("\r"), span=Span(
-                path, tok.line + offset, tok.column, tok.end_line + offset, tok.end_column)), own)
+            decl = _ToAST(source, offset).transform(tree)
+            comments = [(ast.Comment(str(tok)[1:].removesuffix("\r"), span=source.span(
+                tok.line + offset, tok.column, tok.end_line + offset, tok.end_column)), own)
                 for tok, own in sorted(indenter.comments, key=lambda c: (c[0].line, c[0].column))]
             decl, pending = attach(decl, comments, pending)
             declarations.append(decl)
         except UnexpectedInput as exc:
-            diagnostics.append(_syntax_diagnostic(exc, chunk, path, offset))
+            diagnostics.append(_syntax_diagnostic(exc, chunk, source, offset))
         except _IndentationError as exc:
             line = exc.token.end_line + offset
             indent = len(str(exc.token).rsplit("\n", 1)[-1])
             diagnostics.append(error(
                 "E003", "this line's indentation matches no enclosing block",
-                Span(path, line, 1, line, indent + 2),
+                source.span(line, 1, line, indent + 2),
                 hints=["indent it exactly as the line it continues, or as the block it belongs to"]))
         except VisitError as exc:
             if isinstance(exc.orig_exc, _ASTError):
@@ -724,21 +725,21 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
             header = header or decl
     if header is None and not diagnostics:
         diagnostics.append(error("E106", "missing header: the file must start with `policy NAME` "
-                                 "or `module NAME`", Span(path, 1, 1, 1, 2)))
+                                 "or `module NAME`", source.span(1, 1, 1, 2)))
     body = tuple(d for d in declarations if not isinstance(d, ast.Header))
-    return ast.Module(path, header, body, comments=tuple(pending)), diagnostics
+    return ast.Module(path, header, body, comments=tuple(pending), source=source), diagnostics
 
 
-def _leading_comments(text: str, path: str) -> list[ast.Comment]:
+def _leading_comments(source: SourceFile) -> list[ast.Comment]:
     """The comment lines before the first declaration (which no chunk holds)."""
     comments = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(source.lines, start=1):
         if _DECL_START.match(line):
             break
         column = line.find("#")
         if column >= 0 and not line[:column].strip():
-            comments.append(ast.Comment(line[column + 1:].removesuffix("\r"), span=Span(
-                path, number, column + 1, number, len(line.removesuffix("\r")) + 1)))
+            comments.append(ast.Comment(line[column + 1:].removesuffix("\r"), span=source.span(
+                number, column + 1, number, len(line.removesuffix("\r")) + 1)))
     return comments
 
 

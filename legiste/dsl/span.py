@@ -1,21 +1,55 @@
-"""Source positions: where every node, diagnostic and trace entry comes from."""
+"""Source positions: where every node, diagnostic and trace entry comes from.
+
+A `SourceFile` is the text a reader read (a rule file, a JSON case), made once by that
+reader; the spans it hands out refer to it, so whoever shows a span (the diagnostic
+renderer, an explanation) quotes the text that was compiled, and never reads a file
+again.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from attrs import field, frozen
 
-from attrs import frozen
+
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a text as the parser numbers them: cut at "\n" only (not at the
+    other characters str.splitlines() cuts at, which a quoted text may hold)."""
+    return tuple(line.removesuffix("\r") for line in text.split("\n"))
+
+
+@frozen
+class SourceFile:
+    """One text read by the compiler: its path (as diagnostics name it), its text and
+    its line index."""
+
+    path: str
+    text: str = field(repr=False)
+    lines: tuple[str, ...] = field(init=False, repr=False, eq=False)
+
+    @lines.default
+    def _index(self) -> tuple[str, ...]:
+        return _lines(self.text)
+
+    def line(self, number: int) -> str | None:
+        """The text of a line (1-based), without its line break."""
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else None
+
+    def span(self, line: int, column: int, end_line: int, end_column: int) -> "Span":
+        """A span of this file."""
+        return Span(self.path, line, column, end_line, end_column, source=self)
 
 
 @frozen
 class Span:
-    """A region of a source file (1-based lines and columns, end exclusive)."""
+    """A region of a source file (1-based lines and columns, end exclusive), with the
+    text it was read from when there is one (not part of equality)."""
 
     file: str
     line: int
     column: int
     end_line: int
     end_column: int
+    source: SourceFile | None = field(default=None, eq=False, repr=False, kw_only=True)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
@@ -24,67 +58,23 @@ class Span:
         return {"file": self.file, "line": self.line, "column": self.column,
                 "end_line": self.end_line, "end_column": self.end_column}
 
+    def source_line(self) -> str | None:
+        """The text of the span's first line, when its source is known."""
+        return self.source.line(self.line) if self.source is not None else None
 
-NO_SPAN = Span("<unknown>", 1, 1, 1, 1)
-
-
-def _lines(text: str) -> list[str]:
-    """The lines of a rule file as the parser numbers them: cut at "\n" only (not at the
-    other characters str.splitlines() cuts at, which a quoted text may hold)."""
-    return [line.removesuffix("\r") for line in text.split("\n")]
-
-
-class SourceRegistry:
-    """Texts of the files a compilation read, so diagnostics can quote them."""
-
-    def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
-        # Each file cut into lines once: an excerpt per condition of a 20,000-line
-        # `all of` must not split the whole file each time (that was quadratic).
-        self._lines: dict[str, list[str]] = {}
-
-    def add(self, name: str, text: str) -> None:
-        self._texts[name] = text
-        self._lines.pop(name, None)
-
-    def lines(self, name: str) -> list[str] | None:
-        """The lines of a file as the parser numbers them, cut once per text."""
-        if name not in self._lines:
-            text = self.text(name)
-            if text is None:
-                return None
-            self._lines[name] = _lines(text)
-        return self._lines[name]
-
-    def text(self, name: str) -> str | None:
-        if name not in self._texts:
-            try:
-                self._texts[name] = Path(name).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                return None
-        return self._texts[name]
-
-    def line(self, name: str, number: int) -> str | None:
-        lines = self.lines(name)
-        if lines is None:
-            return None
-        return lines[number - 1] if 0 < number <= len(lines) else None
-
-
-    def excerpt(self, span: Span) -> str:
-        """The text a span covers, on one line (for explanations)."""
-        every = self.lines(span.file)
-        if every is None or span.line < 1:
+    def excerpt(self) -> str:
+        """The text the span covers, on one line (for explanations)."""
+        if self.source is None or self.line < 1:
             return ""
-        lines = every[span.line - 1:span.end_line]
+        lines = list(self.source.lines[self.line - 1:self.end_line])
         if not lines:
             return ""
         if len(lines) == 1:
-            return lines[0][span.column - 1:span.end_column - 1]
-        lines[0] = lines[0][span.column - 1:]
-        lines[-1] = lines[-1][:span.end_column - 1]
+            return lines[0][self.column - 1:self.end_column - 1]
+        lines[0] = lines[0][self.column - 1:]
+        lines[-1] = lines[-1][:self.end_column - 1]
         # A span that ends at the start of the next line (a rule's line break) adds no text.
         return " ".join(part.strip() for part in lines if part.strip())
 
 
-SOURCES = SourceRegistry()
+NO_SPAN = Span("<unknown>", 1, 1, 1, 1)

@@ -118,7 +118,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
             parameters={p.id: p for p in self.parameters.values()},
             series={s.id: s for s in self.series.values()},
             definitions=tuple(self.definitions.values()), invariants=invariants,
-            examples=examples, uses=tuple(dict.fromkeys(self.aliases.values())))
+            examples=examples, uses=tuple(dict.fromkeys(self.aliases.values())),
+            source=self.module.source)
 
     # ------------------------------------------------------------------ names
 

@@ -338,15 +338,13 @@ def _write(text: str, output: str | None) -> None:
 
 def _unwritable(output: str, exc: OSError) -> Any:
     from legiste.dsl.diagnostics import error
-    from legiste.dsl.span import SOURCES, Span
+    from legiste.dsl.span import SourceFile
 
     reason = exc.strerror or str(exc)
     hints = (["free some space on that disk, or write elsewhere with -o"] if exc.errno in (errno.ENOSPC, errno.EDQUOT)
              else ["write to a folder you can write to, with -o"])
-    if not os.path.isfile(output):
-        SOURCES.add(output, "")  # nothing to quote, and never read a device to quote it
     raise DiagnosticError([error("E602", f"cannot write {output}: {reason}; nothing was written",
-                                 Span(output, 1, 1, 1, 1), hints=hints)])
+                                 SourceFile(output, "").span(1, 1, 1, 1), hints=hints)])
 
 
 @main.command(name="compile")

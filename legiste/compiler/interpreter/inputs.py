@@ -9,6 +9,7 @@ coerced or dropped.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -19,7 +20,7 @@ from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decima
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.values import Duration, display
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
-from legiste.dsl.span import NO_SPAN, SOURCES, Span
+from legiste.dsl.span import NO_SPAN, SourceFile, Span
 
 _EXAMPLES = {
     "boolean": "true or false", "integer": "a whole number, e.g. 150",
@@ -85,6 +86,19 @@ def _record(raw: Any, t: Type) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _source(file: str, text: str) -> SourceFile:
+    return SourceFile(file, text.removeprefix("\ufeff"))
+
+
+def _at(file: str, text: str | None, line: int, column: int, end_line: int,
+        end_column: int) -> Span:
+    """A span of an input text, which its diagnostic quotes (with no text, nothing)."""
+    if not text:
+        return Span(file, line, column, end_line, end_column)
+    return _source(file, text).span(line, column, end_line, end_column)
+
+
 def _key_spans(text: str | None, file: str) -> dict[str, Span]:
     """Where each top-level key of a JSON object stands in its text."""
     if not text:
@@ -104,7 +118,7 @@ def _key_spans(text: str | None, file: str) -> dict[str, Span]:
             key = text[i + 1:j]
             rest = text[j + 1:j + 40].lstrip()
             if depth == 1 and rest.startswith(":") and key not in spans:
-                spans[key] = Span(file, line, col, line, col + j - i + 1)
+                spans[key] = _at(file, text, line, col, line, col + j - i + 1)
             col += j + 1 - i
             i = j + 1
             continue
@@ -123,7 +137,6 @@ def _key_spans(text: str | None, file: str) -> dict[str, Span]:
 def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """JSON text → Python values with Decimal numbers; duplicate keys are errors."""
     text = text.removeprefix("\ufeff")  # the byte-order mark some editors write first
-    SOURCES.add(file, text)
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -143,17 +156,17 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         data = json.loads(text, parse_float=Decimal, parse_int=int, object_pairs_hook=pairs,
                           parse_constant=constant)
     except json.JSONDecodeError as exc:
-        span = Span(file, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
+        span = _at(file, text, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         return None, [error("E505", f"the input is not valid JSON: {exc.msg}", span,
                             hints=["an input file is one JSON object: {\"field\": value, …}"])]
     except (ValueError, RecursionError) as exc:  # a number of 4300+ digits, nesting too deep
         reason = "it nests too deep" if isinstance(exc, RecursionError) else "a number is too long"
         return None, [error("E505", f"the input cannot be read: {reason}",
-                            Span(file, 1, 1, 1, 2) if text else NO_SPAN)]
+                            _at(file, text, 1, 1, 1, 2) if text else NO_SPAN)]
     spans = _key_spans(text, file)
-    diags = [error("E505", f"field '{k}' is given twice", spans.get(k, Span(file, 1, 1, 1, 2)))
+    diags = [error("E505", f"field '{k}' is given twice", spans.get(k, _at(file, text, 1, 1, 1, 2)))
              for k in dict.fromkeys(duplicates)]
-    diags += [error("E505", f"{name} is not a JSON number", Span(file, 1, 1, 1, 2),
+    diags += [error("E505", f"{name} is not a JSON number", _at(file, text, 1, 1, 1, 2),
                     hints=["write a number such as 1.5, or a string"])
               for name in dict.fromkeys(constants)]
     return data, diags
@@ -164,10 +177,10 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
     """Check a case against the policy's inputs; returns typed values and every problem."""
     if not isinstance(data, dict):
         return {}, [error("E505", "the input must be a JSON object of fields",
-                          Span(file, 1, 1, 1, 2) if text else NO_SPAN,
+                          _at(file, text, 1, 1, 1, 2) if text else NO_SPAN,
                           hints=["e.g. {\"request_date\": \"2024-03-15\", …}"])]
     spans = _key_spans(text, file)
-    where = lambda key: spans.get(key, Span(file, 1, 1, 1, 2) if text else NO_SPAN)  # noqa: E731
+    where = lambda key: spans.get(key, _at(file, text, 1, 1, 1, 2) if text else NO_SPAN)  # noqa: E731
     declared = {d.name: d for d in unit.inputs}
     values: dict[str, Any] = {}
     diags: list[Diagnostic] = []
@@ -183,7 +196,7 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
         names = ", ".join(f"'{d.name}'" for d in missing)
         diags.append(error(
             "E500", f"missing input{'s' if len(missing) > 1 else ''} {names}",
-            NO_SPAN if not text else Span(file, 1, 1, 1, 2),
+            NO_SPAN if not text else _at(file, text, 1, 1, 1, 2),
             notes=[f"'{d.name}': {describe(d.type)}" + (f" — {d.description}" if d.description else "")
                    + f" (declared at {d.span})" for d in missing]))
     for name, decl in declared.items():

@@ -17,7 +17,7 @@ from attrs import field, frozen
 
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import Type
-from legiste.dsl.span import NO_SPAN, Span
+from legiste.dsl.span import NO_SPAN, SourceFile, Span
 
 if TYPE_CHECKING:
     from legiste.compiler.builtins import Builtin
@@ -410,6 +410,7 @@ class Unit:
     invariants: tuple[Invariant, ...]
     examples: tuple[Example, ...]
     uses: tuple[str, ...]
+    source: SourceFile | None = field(default=None, eq=False, repr=False)  # the text compiled
 
     @property
     def outputs(self) -> tuple[Definition, ...]:

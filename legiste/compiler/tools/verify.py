@@ -30,7 +30,6 @@ from legiste.compiler.tools.strategies import around, boundary_cases, case_strat
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import Diagnostic
-from legiste.dsl.span import SOURCES
 
 OUT_OF_DOMAIN = {"E400", "E401"}
 
@@ -73,7 +72,7 @@ Pair = tuple[dict[str, Any], "dict[str, Any] | None"]
 
 def invariant_text(inv: ir.Invariant) -> str:
     """The invariant as written on its first line, without its quote."""
-    line = SOURCES.line(inv.span.file, inv.span.line) or ""
+    line = inv.span.source_line() or ""
     text = line.split("§")[0].split("#")[0].strip().removeprefix("invariant").strip()
     return text or inv.name or "invariant"
 

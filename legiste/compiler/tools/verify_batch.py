@@ -34,7 +34,6 @@ from typing import Any, Iterator
 from legiste.compiler.api import Policy
 from legiste.compiler.tools.verify import Outcome, Verifier, invariant_text
 from legiste.dsl.diagnostics import Diagnostic, warning
-from legiste.dsl.span import SOURCES
 
 CACHE = Path(".legiste") / "verify.json"
 _FORMAT = 1
@@ -62,7 +61,7 @@ def _code() -> str:
 def cache_key(policy: Policy, max_examples: int, seed: int | None) -> str:
     """What a policy's verification depends on, digested."""
     units = sorted(policy.program.units.values(), key=lambda u: u.id)
-    texts = [(u.id, SOURCES.text(u.file)) for u in units]
+    texts = [(u.id, u.source.text if u.source else None) for u in units]
     # A policy without an `as of` input is evaluated as of today: its result is today's.
     today = None if policy.unit.as_of else dt.date.today().isoformat()
     blob = json.dumps([_FORMAT, _code(), max_examples, seed, texts, today], ensure_ascii=False)

@@ -24,7 +24,7 @@ from attrs import field, frozen
 from legiste.compiler import ir
 from legiste.compiler.ir.types import BOOLEAN, Type
 from legiste.compiler.ir.walk import children, walk
-from legiste.dsl.span import SOURCES, Span
+from legiste.dsl.span import Span
 
 
 def _node():
@@ -197,7 +197,7 @@ NOTHING = Each(())
 
 def excerpt(span: Span) -> str:
     """The text of the rule file at a span (the label of a condition or a line)."""
-    return SOURCES.excerpt(span)
+    return span.excerpt()
 
 
 class Planner:
