@@ -27,15 +27,25 @@ from legiste.dsl.diagnostics import Diagnostic, did_you_mean
 from legiste.dsl.span import Span
 
 
-def check_program(loaded: Loaded, config: Config) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Check every file of a loaded program; the Program is None if any error was found."""
+def check_units(loaded: Loaded, config: Config
+                ) -> tuple[dict[str, ir.Unit], dict[str, "UnitChecker"], list[Diagnostic]]:
+    """Check every file of a loaded program (dependencies first), whatever errors they
+    have: the units (wrong expressions typed `error`), each file's checker with its
+    tables, and every diagnostic."""
     units: dict[str, ir.Unit] = {}
+    checkers: dict[str, UnitChecker] = {}
     diagnostics: list[Diagnostic] = []
     for name in loaded.order:
         checker = UnitChecker(loaded.modules[name], units, config)
-        unit = checker.check()
+        units[name] = checker.check()
+        checkers[name] = checker
         diagnostics += checker.diagnostics
-        units[name] = unit
+    return units, checkers, diagnostics
+
+
+def check_program(loaded: Loaded, config: Config) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Check every file of a loaded program; the Program is None if any error was found."""
+    units, _, diagnostics = check_units(loaded, config)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     program = ir.Program(loaded.root, units)
@@ -306,4 +316,4 @@ def _unit_names(unit: ir.Unit) -> list[str]:
             + [d.name for d in unit.definitions] + list(unit.enums) + list(unit.records))
 
 
-__all__ = ["check_program", "UnitChecker"]
+__all__ = ["check_program", "check_units", "UnitChecker"]
