@@ -125,14 +125,37 @@ def test_the_printed_layout() -> None:
     text = ('policy t\n  title "T"\n  source law "law.txt"\n\n'
             'input\n  x : money, at least 0 EUR  "costs"\n    § "les frais"\n\n'
             'define ok = all of\n  § "à certaines conditions"\n  x > 1 EUR  § "plus de 1"\n'
-            '    unless x = 5 EUR  § "sauf 5"\n  any of\n    x < 3 EUR\n    x > 4 EUR\n\n'
+            '    unless x = 5 EUR  § "sauf 5"\n  any of [x < 3 EUR, x ≥ 4 EUR]\n\n'
             'output o : money =\n  first of\n    x when ok\n    0 EUR otherwise\n  § "o"\n')
     assert print_module(parsed(text)) == text
 
 
-def test_unicode_operators_print_as_ascii() -> None:
-    module = parsed("policy t\n\ndefine d = a ≠ b and c ≤ 2 × d\n")
-    assert print_expr(module.declarations[0].expr) == "a != b and c <= 2 * d"
+def test_sugar_is_recorded_and_printed_as_written() -> None:
+    """`≠ ≤ ≥ ×` mean != <= >= * (the AST's operator), and print back as written; an
+    aggregate written on one line stays on one line."""
+    module = parsed("policy t\n\ndefine d = a ≠ b and c <= 2 × d\n\ndefine e = all of [a, b]\n")
+    d, e = module.declarations
+    assert d == parsed("policy t\n\ndefine d = a != b and c <= 2 * d\n").declarations[0]
+    assert d.expr.left.op == "!=" and d.expr.left.written == "≠"
+    assert d.expr.right.written is None and d.expr.right.right.written == "×"
+    assert print_expr(d.expr) == "a ≠ b and c <= 2 × d"
+    assert e.expr.inline and print_module(module).endswith("define e = all of [a, b]\n")
+    block = parsed("policy t\n\ndefine e = all of\n  a\n  b\n").declarations[0]
+    assert block == e and not block.expr.inline
+
+
+def test_names_carry_their_own_spans() -> None:
+    module = parsed("policy t\n\ninput\n  x : one of low, high\n\n"
+                    "define total : money = be.index.f(x)  § \"q\" in law\n")
+    field, rule = module.declarations[0].fields[0], module.declarations[1]
+    spans = {str(n): (n.span.line, n.span.column, n.span.end_column)
+             for n in (field.name, *field.type.members, rule.name, *rule.expr.func.parts,
+                       rule.cites[0].source)}
+    assert spans == {"x": (4, 3, 4), "low": (4, 14, 17), "high": (4, 19, 23),
+                     "total": (6, 8, 13), "be": (6, 24, 26), "index": (6, 27, 32),
+                     "f": (6, 33, 34), "law": (6, 48, 51)}
+    assert isinstance(rule.name, ast.Ident) and rule.name == "total"
+    assert hash(rule.name) == hash("total")
 
 
 # ------------------------------------------------------------------ generated declarations

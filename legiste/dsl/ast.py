@@ -7,7 +7,7 @@ words the author wrote; the compiler gives them meaning.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 from attrs import field, frozen
 
@@ -53,9 +53,30 @@ class Cite:
     comments: Comments = _comments()
 
 
+class Ident(str):
+    """A name as the author wrote it, with its own span: a declared name (`define x`),
+    a part of a qualified name, an enumeration member, a field. It is a `str` (it
+    compares and hashes as its text, so the span takes no part in equality)."""
+
+    span: Span
+
+    def __new__(cls, text: str, span: Span = NO_SPAN) -> "Ident":
+        ident = super().__new__(cls, text)
+        ident.span = span
+        return ident
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Ident, (str(self), self.span))
+
+
+# The ASCII spelling of the operators also written ≠ ≤ ≥ ×.
+ASCII_OPERATORS = {"≠": "!=", "≤": "<=", "≥": ">=", "×": "*"}
+
+
 @frozen
 class Name:
-    """A possibly qualified name: `ceiling`, `be.index.impulseo_brussels`."""
+    """A possibly qualified name: `ceiling`, `be.index.impulseo_brussels` (each part an
+    `Ident` when parsed)."""
 
     parts: tuple[str, ...]
     span: Span = _span()
@@ -126,6 +147,8 @@ class Binary:
     left: "Expr"
     right: "Expr"
     span: Span = _span()
+    # The operator as written when it is not `op` (≠ ≤ ≥ ×): sugar kept, not meaning.
+    written: str | None = field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -184,6 +207,8 @@ class Aggregate:
     k: "Expr | None" = None
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
+    # Written on one line over a list literal (`all of [a, b]`), not as a block.
+    inline: bool = field(default=False, eq=False, repr=False, kw_only=True)
 
 
 @frozen

@@ -113,7 +113,7 @@ class ExprPrinter:
         if isinstance(node, ast.Between):
             return f"{s(node.value, SUM)} between {s(node.low, SUM)} and {s(node.high, SUM)}"
         assert isinstance(node, ast.Binary), node
-        op = self.op(node.op)
+        op = node.written or self.op(node.op)  # as the author wrote it, if parsed
         if node.op == "implies":
             return f"{s(node.left, OR)} implies {s(node.right, OR)}"
         if node.op == "or":
@@ -153,9 +153,10 @@ def _after(text: str, cites: tuple[ast.Cite, ...]) -> str:
 
 
 def _is_block(node: ast.Expr) -> bool:
-    """Whether an expression can (or, for `first of`, must) be written as a block."""
+    """Whether an expression is written as a block: a `first of`, or an aggregate over
+    items not written on one line (`all of [a, b]`)."""
     return isinstance(node, ast.FirstOf) or (isinstance(node, ast.Aggregate)
-                                             and bool(node.items))
+                                             and bool(node.items) and not node.inline)
 
 
 def _type(ref: ast.TypeRef) -> str:

@@ -50,6 +50,9 @@ class ToAST(Transformer):
         return self.source.span(meta.line + self.offset, meta.column,
                     meta.end_line + self.offset, meta.end_column)
 
+    def _ident(self, tok: Token) -> ast.Ident:
+        return ast.Ident(str(tok), self._tok_span(tok))
+
     def _tok_span(self, tok: Token) -> Span:
         return self.source.span(tok.line + self.offset, tok.column,
                     tok.end_line + self.offset, tok.end_column)
@@ -62,10 +65,10 @@ class ToAST(Transformer):
         return c[-1]
 
     def dotted(self, meta, c):
-        return ast.Name(tuple(str(t) for t in c), span=self._span(meta))
+        return ast.Name(tuple(self._ident(t) for t in c), span=self._span(meta))
 
     def cite(self, meta, c):
-        return ast.Cite(_unquote(c[0]), str(c[1]) if c[1] else None, span=self._span(meta))
+        return ast.Cite(_unquote(c[0]), self._ident(c[1]) if c[1] else None, span=self._span(meta))
 
     def cite_line(self, meta, c):
         return list(c)
@@ -120,14 +123,14 @@ class ToAST(Transformer):
         return ("note", _unquote(c[0]))
 
     def h_as_of(self, meta, c):
-        return ("as_of", str(c[0]))
+        return ("as_of", self._ident(c[0]))
 
     def h_source(self, meta, c):
-        return ("source", ast.SourceDecl(str(c[0]), _unquote(c[1]) if c[1] else None,
+        return ("source", ast.SourceDecl(self._ident(c[0]), _unquote(c[1]) if c[1] else None,
                                          _unquote(c[2]) if c[2] else None, span=self._span(meta)))
 
     def use_decl(self, meta, c):
-        return ast.Use(c[0], str(c[1]) if c[1] else None, span=self._span(meta))
+        return ast.Use(c[0], self._ident(c[1]) if c[1] else None, span=self._span(meta))
 
     # -- inputs
     def simple_type(self, meta, c):
@@ -140,7 +143,7 @@ class ToAST(Transformer):
         return c[0], tuple(c[1:])
 
     def enum_field(self, meta, c):
-        members = tuple(str(t) for t in c)
+        members = tuple(self._ident(t) for t in c)
         if len(set(members)) != len(members):
             self._fail("E101", "an enumeration lists the same value twice", self._span(meta))
         return ast.TypeRef("enum", members=members, span=self._span(meta)), ()
@@ -154,13 +157,13 @@ class ToAST(Transformer):
     def input_field(self, meta, c):
         name, (type_ref, constraints), description, *rest = c
         cites, _, _ = self._split(rest)
-        return ast.InputField(str(name), type_ref, constraints,
+        return ast.InputField(self._ident(name), type_ref, constraints,
                               _unquote(description) if description else None, cites,
                               span=self._tok_span(name))
 
     def record_decl(self, meta, c):
         name, description, *fields = c
-        return ast.RecordDecl(str(name), tuple(fields), _unquote(description) if description else None,
+        return ast.RecordDecl(self._ident(name), tuple(fields), _unquote(description) if description else None,
                               span=self._tok_span(name))
 
     def input_block(self, meta, c):
@@ -179,7 +182,7 @@ class ToAST(Transformer):
     def parameter(self, meta, c):
         name, type_ref, description, *items = c
         cites, notes, values = self._split(items)
-        return ast.Parameter(str(name), type_ref, tuple(values),
+        return ast.Parameter(self._ident(name), type_ref, tuple(values),
                              _unquote(description) if description else None, cites, notes,
                              span=self._tok_span(name))
 
@@ -209,7 +212,7 @@ class ToAST(Transformer):
                 fields["publisher"], fields["url"] = item[1], item[2]
             elif item[0] == "period":
                 fields["period"] = item[1]
-        return ast.Series(str(name), type_ref, tuple(values),
+        return ast.Series(self._ident(name), type_ref, tuple(values),
                           _unquote(description) if description else None, cites=cites,
                           notes=notes, span=self._tok_span(name), **fields)
 
@@ -218,20 +221,20 @@ class ToAST(Transformer):
         members, description, cites = [], None, []
         for item in rest:
             if isinstance(item, Token) and item.type == "NAME":
-                members.append(str(item))
+                members.append(self._ident(item))
             elif isinstance(item, Token) and item.type == "STRING":
                 description = _unquote(item)
             elif isinstance(item, list):
                 cites.extend(item)
         if len(set(members)) != len(members):
             self._fail("E101", "an enumeration lists the same value twice", self._span(meta))
-        return ast.EnumDecl(str(name), tuple(members), description, tuple(cites),
+        return ast.EnumDecl(self._ident(name), tuple(members), description, tuple(cites),
                             span=self._tok_span(name))
 
     # -- rules
     def _definition(self, kind: str, meta, c):
         name, type_ref, (expr, cites, notes) = c
-        return ast.Define(kind, str(name), type_ref, expr, cites, notes, span=self._tok_span(name))
+        return ast.Define(kind, self._ident(name), type_ref, expr, cites, notes, span=self._tok_span(name))
 
     def define(self, meta, c):
         return self._definition("define", meta, c)
@@ -318,21 +321,22 @@ class ToAST(Transformer):
 
     def inv_monotone(self, meta, c):
         direction, output, input_, guard = c
-        return ("monotone", direction or "increasing", str(output), str(input_), guard)
+        return ("monotone", direction or "increasing", self._ident(output), self._ident(input_),
+                guard)
 
     def invariant(self, meta, c):
         name, body, *rest = c
         cites, _, _ = self._split(rest)
         span = self._span(meta)
         if body[0] == "expr":
-            return ast.Invariant(str(name) if name else None, "expr", expr=body[1], guard=body[2],
+            return ast.Invariant(self._ident(name) if name else None, "expr", expr=body[1], guard=body[2],
                                  cites=cites, span=span)
         _, direction, output, input_, guard = body
-        return ast.Invariant(str(name) if name else None, "monotone", output=output, input=input_,
+        return ast.Invariant(self._ident(name) if name else None, "monotone", output=output, input=input_,
                              direction=direction, guard=guard, cites=cites, span=span)
 
     def assignment(self, meta, c):
-        return ast.Assignment(str(c[0]), c[1], span=self._span(meta))
+        return ast.Assignment(self._ident(c[0]), c[1], span=self._span(meta))
 
     def assignments(self, meta, c):
         return list(c)
@@ -382,20 +386,24 @@ class ToAST(Transformer):
     def not_(self, meta, c):
         return ast.Unary("not", c[0], span=self._span(meta))
 
+    # Operators are kept as written (`≤`, `×`): the Binary node holds the ASCII one.
     def comp_op(self, meta, c):
-        return {"≠": "!=", "≤": "<=", "≥": ">="}.get(str(c[0]), str(c[0]))
+        return str(c[0])
 
     def add_op(self, meta, c):
         return str(c[0])
 
     def mul_op(self, meta, c):
-        return "*" if str(c[0]) == "×" else str(c[0])
+        return str(c[0])
 
     def compare(self, meta, c):
-        return ast.Binary(c[1], c[0], c[2], span=self._span(meta))
+        return self.arith(meta, c)
 
     def arith(self, meta, c):
-        return ast.Binary(c[1], c[0], c[2], span=self._span(meta))
+        written = c[1]
+        op = ast.ASCII_OPERATORS.get(written, written)
+        return ast.Binary(op, c[0], c[2], span=self._span(meta),
+                          written=written if written != op else None)
 
     def between(self, meta, c):
         return ast.Between(c[0], c[1], c[2], span=self._span(meta))
@@ -434,7 +442,7 @@ class ToAST(Transformer):
         return ast.ListExpr(tuple(a for a in c if a is not None), span=self._span(meta))
 
     def field_value(self, meta, c):
-        return (str(c[0]), c[1], self._tok_span(c[0]))
+        return (self._ident(c[0]), c[1], self._tok_span(c[0]))
 
     def record(self, meta, c):
         return ast.RecordLit(tuple((n, v) for n, v, _ in (x for x in c if x is not None)),
@@ -442,12 +450,12 @@ class ToAST(Transformer):
 
     def comprehension(self, meta, c):
         body, var, source, where = c
-        return ast.Comprehension(body, str(var), source, where, span=self._span(meta))
+        return ast.Comprehension(body, self._ident(var), source, where, span=self._span(meta))
 
     def _inline(self, kind: str, meta, over: ast.Expr, k: ast.Expr | None = None):
         if isinstance(over, ast.ListExpr):
             items = tuple(ast.Item(e, span=e.span) for e in over.items)
-            return ast.Aggregate(kind, items, None, k, span=self._span(meta))
+            return ast.Aggregate(kind, items, None, k, span=self._span(meta), inline=True)
         return ast.Aggregate(kind, None, over, k, span=self._span(meta))
 
     def inline_all(self, meta, c):
