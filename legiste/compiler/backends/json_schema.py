@@ -6,39 +6,23 @@ never produced), dates as ISO strings: a reader in any language gets exact value
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from legiste.compiler import ir
+from legiste.compiler.ir.kinds import KINDS
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.values import to_json
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_DECIMAL = r"^-?\d+(\.\d+)?$"
 
 
 def type_schema(t: Type, *, output: bool = False) -> dict[str, Any]:
     """The schema of one value of type t (as input, or as produced in outputs)."""
     kind = t.kind
-    if kind == "boolean":
-        return {"type": "boolean"}
-    if kind == "integer":
-        return {"type": "integer"}
-    if kind == "year":
-        return {"type": "integer", "minimum": 1000, "maximum": 9999}
-    if kind == "money":
-        money = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "description": "amount in EUR"}
-        return money if output else {"anyOf": [money, {"type": "number", "multipleOf": 0.01}]}
-    if kind in ("decimal", "rate"):
-        text = {"type": "string", "pattern": _DECIMAL}
-        if kind == "rate":
-            text["description"] = "a fraction (0.2 = 20 %)"
-        return text if output else {"anyOf": [text, {"type": "number"}]}
-    if kind == "date":
-        return {"type": "string", "format": "date"}
-    if kind == "duration":
-        return {"type": "string", "pattern": r"^\d+ (day|days|month|months|year|years)$"}
-    if kind == "text":
-        return {"type": "string"}
+    scalar = KINDS[kind].schema_out if output else KINDS[kind].schema_in
+    if scalar is not None:
+        return copy.deepcopy(scalar)  # the caller adds a description, bounds
     if kind == "enum":
         return {"type": "string", "enum": list(t.members)}
     if kind == "list":

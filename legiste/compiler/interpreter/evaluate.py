@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable
 
 from legiste.compiler import ir
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
-from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure,
-                                            _division_by_zero, _no_line_error, _outside_calendar)
+from legiste.compiler.runtime.errors import _RunError, _arith_failure, _no_line_error
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
-from legiste.compiler.runtime.numbers import (_EXACT as EXACT, _divide, _minus, _money as money,
+from legiste.compiler.runtime.numbers import (_EXACT as EXACT, _div, _minus, _money as money,
                                              _text)
-from legiste.compiler.runtime.values import add_duration
+from legiste.compiler.runtime.durations import _move
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import Span
 
@@ -230,11 +229,10 @@ class Evaluator:
             sign = -1 if impl is Impl.DATE_MINUS_DUR else 1
 
             def move(env: Env) -> dt.date:
-                date, duration = date_of(env), duration_of(env)
                 try:
-                    return add_duration(date, duration, sign)
-                except (OverflowError, ValueError):
-                    raise located(_outside_calendar(date, duration, sign, span)) from None
+                    return _move(date_of(env), duration_of(env), sign, span)
+                except _RunError as exc:  # outside the calendar
+                    raise located(exc) from None
             return move
         if impl is Impl.DATE_MINUS_DATE:
             return lambda env: (left(env) - right(env)).days
@@ -256,13 +254,10 @@ class Evaluator:
             return lambda env: left(env) * right(env)
 
         def divide(env: Env) -> Decimal:
-            a, b = left(env), right(env)
-            if not b:
-                raise located(_division_by_zero(span, [_GUARD_DIVISION]))
             try:
-                return _divide(a, b)  # in Légiste's context, not the caller's
-            except (DivisionByZero, InvalidOperation):  # pragma: no cover - b checked above
-                raise located(_division_by_zero(span)) from None
+                return _div(left(env), right(env), span)  # in Légiste's context
+            except _RunError as exc:  # division by zero
+                raise located(exc) from None
         return divide
 
     def _Compare(self, node: ir.Compare) -> Fn:

@@ -14,22 +14,11 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from legiste.compiler import ir
-from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decimal, _c_enum, _c_integer, _c_list,
-                                  _c_money, _c_rate, _c_text, _c_year, _duration_parts,
-                                  _Invalid, _record_fields)
+from legiste.compiler.ir.kinds import KINDS, display
 from legiste.compiler.ir.types import Type
-from legiste.compiler.runtime.values import Duration, display
+from legiste.compiler.runtime.conversions import _c_enum, _c_list, _Invalid, _record_fields
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
 from legiste.dsl.span import NO_SPAN, SourceFile, Span
-
-_EXAMPLES = {
-    "boolean": "true or false", "integer": "a whole number, e.g. 150",
-    "decimal": 'a number, e.g. 1.5 or "1.5"', "money": 'an amount in EUR, e.g. "6000.00"',
-    "rate": 'a rate, e.g. "20 %" or 0.2', "date": 'a date, e.g. "2024-03-15"',
-    "year": "a year, e.g. 2023", "duration": 'a duration, e.g. "30 days"', "text": "a text",
-}
-
-
 
 def describe(t: Type) -> str:
     if t.kind == "enum":
@@ -38,22 +27,20 @@ def describe(t: Type) -> str:
         return f"a list of {describe(t.element)}"  # type: ignore[arg-type]
     if t.kind == "record":
         return f"an object with the fields {', '.join(n for n, _ in t.fields)}"
-    return _EXAMPLES.get(t.kind, t.kind)
+    return KINDS[t.kind].expected or t.kind
 
 
-# The converters of each kind are compiler/runtime/conversions.py, which every generated module
-# carries too: both accept and refuse the same values in the same words.
-_SCALARS: dict[str, Callable[[Any], Any]] = {
-    "boolean": _c_boolean, "integer": _c_integer, "year": _c_year, "money": _c_money,
-    "decimal": _c_decimal, "rate": _c_rate, "date": _c_date, "text": _c_text,
-}
+# The converters of each kind (compiler/ir/kinds.py) are compiler/runtime/conversions.py and
+# durations.py, which every generated module carries too: both accept and refuse the same
+# values in the same words.
 
 
 def convert(raw: Any, t: Type) -> Any:
     """A JSON value as a value of type t, or raise _Invalid."""
     kind = t.kind
-    if kind in _SCALARS:
-        return _SCALARS[kind](raw)
+    scalar = KINDS[kind].convert
+    if scalar is not None:
+        return scalar(raw)
     if kind == "enum":
         return _c_enum(raw, t.members)
     if kind == "list":
@@ -62,9 +49,6 @@ def convert(raw: Any, t: Type) -> Any:
         return _c_list(raw, lambda item: convert(item, element))
     if kind == "record":
         return _record(raw, t)
-    if kind == "duration":
-        days, months = _duration_parts(raw)
-        return Duration(days=days, months=months)
     raise _Invalid("E501", f"cannot read a value of type {t}")  # pragma: no cover
 
 

@@ -7,7 +7,7 @@ copies this file, as it is, into every module it generates (after this docstring
 imports the standard library only and its names begin with an underscore: they are not
 the generated module's API. A converter returns the typed value or raises
 `_Invalid(code, message, hint)`; its caller says which input it was and what was
-expected. A duration is read into (days, months): each caller has its own Duration class.
+expected. A duration is read into (days, months); durations.py makes the Duration.
 """
 
 import datetime as _dt
@@ -190,8 +190,8 @@ _DURATION_RE = _re.compile(r"\s*(\d+)\s*(days?|months?|years?)\s*")
 
 
 def _duration_parts(raw):
-    """(days, months) of a duration written "30 days", "2 months" or "1 year"; each caller
-    builds its own Duration from them."""
+    """(days, months) of a duration written "30 days", "2 months" or "1 year" (durations.py
+    _c_duration makes the Duration)."""
     m = _DURATION_RE.fullmatch(raw) if isinstance(raw, str) else None
     if not m:
         raise _Invalid("E501", f"{_dumps(raw)} is not a duration")

@@ -17,7 +17,7 @@ from decimal import (ROUND_CEILING as _CEILING, ROUND_FLOOR as _FLOOR,
                      Context as _Context, Decimal as _Decimal, DivisionByZero as _DivisionByZero,
                      Inexact as _Inexact, InvalidOperation as _InvalidOp, Overflow as _Overflow)
 
-from legiste.compiler.runtime.errors import _located
+from legiste.compiler.runtime.errors import _GUARD_DIVISION, _division_by_zero, _located
 
 _CENT = _Decimal("0.01")
 _ONE = _Decimal(1)
@@ -76,3 +76,12 @@ def _to_cent(value):
         context.prec = max(context.prec, value.adjusted() + 4)  # digits, two decimals, a carry
         return value.quantize(_CENT, rounding=_HALF_UP, context=context)
 
+
+def _div(a, b, where):
+    """a / b in _CONTEXT; a zero divisor is E402 at `where`, the rule that divides."""
+    if not b:
+        raise _division_by_zero(where, [_GUARD_DIVISION])
+    try:
+        return _divide(a, b)
+    except (_DivisionByZero, _InvalidOp):  # pragma: no cover - b checked above
+        raise _division_by_zero(where) from None

@@ -28,6 +28,7 @@ from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
 from legiste.compiler.interpreter.explain import Trace, explain
 from legiste.compiler.tools.strategies import around, boundary_cases, case_strategy, harvest, strategy_for
 from legiste.compiler.ir.types import Type
+from legiste.compiler.ir.kinds import literal
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import Diagnostic
 
@@ -378,31 +379,6 @@ class Verifier:
 
 
 # ------------------------------------------------------------------ reporting
-
-
-def literal(value: Any, t: Type) -> str:
-    """A value written as Légiste source, for a ready-to-paste example."""
-    kind = t.kind
-    if kind == "money":
-        return f"{value} EUR"
-    if kind == "rate":
-        return f"{(value * 100).normalize():f} %"
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "date":
-        return value.isoformat()
-    if kind == "text":
-        return json.dumps(value, ensure_ascii=False)
-    if kind == "duration":
-        return str(value)
-    if kind == "decimal":
-        text = f"{value:f}"
-        return text if "." in text else text + ".0"
-    if kind == "list":
-        return "[" + ", ".join(literal(v, t.element) for v in value) + "]"  # type: ignore[arg-type]
-    if kind == "record":
-        return "{" + ", ".join(f"{n}: {literal(value[n], ft)}" for n, ft in t.fields) + "}"
-    return str(value)
 
 
 def example_block(policy: Policy, title: str, case: dict[str, Any], outputs: dict[str, Any]) -> str:

@@ -34,7 +34,8 @@ _END_OF_CONVERSIONS = "# -------------------------------------------------------
 
 
 # The modules of compiler/runtime/ a generated module carries, in the order they use one another.
-RUNTIME_MODULES = ("conversions", "errors", "numbers", "parameters", "functions")
+RUNTIME_MODULES = ("conversions", "errors", "numbers", "durations", "forms", "parameters",
+                   "functions")
 
 
 @functools.cache

@@ -2,10 +2,15 @@
 
 compiler/backends/python/generator.py copies this file, as it is, into every module it
 generates (after this docstring, and up to the stand-ins at the end), so it must import
-the Python standard library only; its input converters are compiler/runtime/conversions.py, whose
-text replaces their import. It mirrors compiler/runtime/values.py, compiler/builtins.py, the rest
-of compiler/interpreter/inputs.py and the error paths of compiler/interpreter/evaluate.py; tests/test_codegen.py
-checks the equivalence on every policy, tests/test_python_runtime.py the helpers alone.
+the Python standard library only. The semantics are not here: they are the runtime
+package (compiler/runtime/: conversions, errors, numbers, durations, forms, parameters,
+functions), which the interpreter imports and whose text replaces the block of imports
+below. What is left is what only a generated module needs: its PolicyError and the
+location of a failure at a site of _SPANS, the fast forms of a rounding, the supplied
+index values, the validation of a whole case over the runtime's converters, and the
+trace nodes of its explanation. tests/test_codegen.py checks the equivalence on every
+policy, tests/test_python_runtime.py the helpers alone, tests/test_one_runtime.py that
+no function is defined twice.
 
 The generated module defines, after this text, the policy's tables the helpers read:
 `_POLICY_ID`, `_SPANS` (where each rule is written), `_CITES` (the quotes of the law),
@@ -28,8 +33,12 @@ from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_
                                             _is_division_by_zero, _no_line,
                                             _outside_calendar)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
-                                             _HALF_UP, _ONE, _divide, _minus, _money, _round_to, _text,
+                                             _HALF_UP, _ONE, _div, _divide, _minus, _money, _round_to, _text,
                                              _to_cent, _xadd, _xmul, _xsub, _xsum)
+from legiste.compiler.runtime.durations import Duration, _add_duration, _c_duration, _move
+from legiste.compiler.runtime.forms import (_display_boolean, _display_date, _display_decimal,
+                                           _display_money, _display_rate, _display_str, _j_date,
+                                           _j_decimal, _j_money, _j_same, _j_str)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
 from legiste.compiler.runtime.functions import (_abs, _average, _calendar, _date, _day, _end_of_month, _month,
@@ -113,77 +122,6 @@ def _arith_problem(exc):
 # ---------------------------------------------------------------- values
 
 
-class Duration:
-    """A calendar duration: months are added month by month (clamped), then days."""
-
-    __slots__ = ("days", "months")
-
-    def __init__(self, days=0, months=0):
-        self.days = days
-        self.months = months
-
-    def __str__(self):
-        parts = []
-        if self.months:
-            years, months = divmod(self.months, 12)
-            if years and not months:
-                parts.append(f"{years} year{'s' if years != 1 else ''}")
-            else:
-                parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
-        if self.days or not parts:
-            parts.append(f"{self.days} day{'s' if self.days != 1 else ''}")
-        return " ".join(parts)
-
-    def __repr__(self):
-        return f"Duration(days={self.days!r}, months={self.months!r})"
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.days, self.months) == (other.days, other.months)
-
-    def __ne__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.days, self.months) != (other.days, other.months)
-
-    def __hash__(self):
-        return hash((self.days, self.months))
-
-    def __add__(self, other):
-        return Duration(self.days + other.days, self.months + other.months)
-
-    def __mul__(self, k):
-        return Duration(self.days * k, self.months * k)
-
-
-def _add_duration(date, d, sign=1):
-    if d.months:
-        total = date.year * 12 + (date.month - 1) + sign * d.months
-        year, month0 = divmod(total, 12)
-        last = _calendar.monthrange(year, month0 + 1)[1]
-        date = _dt.date(year, month0 + 1, min(date.day, last))
-    return date + _dt.timedelta(days=sign * d.days)
-
-
-def _move(date, duration, sign, site):
-    """date ± duration, or E404 outside the calendar."""
-    try:
-        return _add_duration(date, duration, sign)
-    except (OverflowError, ValueError):
-        raise _outside_calendar(date, duration, sign, site) from None
-
-
-def _div(a, b, site):
-    """Exact division; a zero divisor is E402 at the rule that divides."""
-    if not b:
-        raise _division_by_zero(site, [_GUARD_DIVISION])
-    try:
-        return _divide(a, b)
-    except (_DivisionByZero, _InvalidOperation):
-        raise _division_by_zero(site) from None
-
-
 def _round_pow10(value, step, mode, site):
     """_round_to for a step of 1, 0.1, 0.01…: one quantize when the value has at most
     60 digits (the division by the step is then exact), the general path otherwise."""
@@ -218,11 +156,6 @@ def _index(series, period, site):
 
 
 # ---------------------------------------------------------------- input validation
-
-
-def _c_duration(raw):
-    days, months = _duration_parts(raw)
-    return Duration(days=days, months=months)
 
 
 def _field_problem(exc, name):
@@ -288,56 +221,6 @@ def _unknown_inputs(inputs, problems):
 def _not_an_object():
     return PolicyError([_diag("E505", "the input must be a JSON object of fields", _NO_SPAN,
                               ['e.g. {"request_date": "2024-03-15", …}'])])
-
-
-def _display_money(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = _D(value)
-    return f"{_text(_to_cent(value) if value == _to_cent(value) else value)} EUR"
-
-
-def _display_rate(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = _D(value)
-    return f"{_CONTEXT.multiply(value, 100).normalize(_CONTEXT):f} %"
-
-
-def _display_decimal(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = _D(value)
-    return f"{value.normalize(_CONTEXT):f}" if value == value.to_integral_value(context=_CONTEXT) \
-        else _text(value)
-
-
-def _display_date(value):
-    return value.isoformat()
-
-
-def _display_str(value):
-    return str(value)
-
-
-# ---------------------------------------------------------------- JSON of values
-
-
-def _j_money(value):
-    return str(_to_cent(value))
-
-
-def _j_decimal(value):
-    return f"{_D(value):f}"  # never an exponent: "1000", not "1E+3" (as values.to_json)
-
-
-def _j_str(value):
-    return str(value)
-
-
-def _j_date(value):
-    return value.isoformat()
-
-
-def _j_same(value):
-    return value
 
 
 # ---------------------------------------------------------------- explanation (trace.v1)

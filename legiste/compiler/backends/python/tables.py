@@ -10,6 +10,7 @@ from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.backends.python.syntax import Names, ascii_name, comment
+from legiste.compiler.ir.kinds import KINDS
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.numbers import _text
 from legiste.compiler.runtime.values import Duration
@@ -92,14 +93,6 @@ class ModuleTables:
     def json_fn(self, t: Type) -> str:
         """The name of a function giving the JSON form of a value of type t."""
         kind = t.kind
-        if kind == "money":
-            return "_j_money"
-        if kind in ("decimal", "rate"):
-            return "_j_decimal"
-        if kind == "duration":
-            return "_j_str"
-        if kind == "date":
-            return "_j_date"
         if kind == "list":
             name = f"_j{len(self.type_converters)}"
             self.type_converters.append("")  # reserve the name
@@ -114,7 +107,7 @@ class ModuleTables:
             body = f"def {name}(value):  # {comment(str(t))}\n    return {{{parts}}}\n"
             self.type_converters[int(name[2:])] = body
             return name
-        return "_j_same"
+        return KINDS[kind].to_json.__name__  # a function of runtime/forms.py
 
     def const(self, value: Any) -> str:
         """A Python expression for a constant value (hoisted to a module global when it has

@@ -13,8 +13,8 @@ from typing import Any
 from legiste.compiler.backends.python.syntax import comment, json_literal
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.interpreter.inputs import describe
+from legiste.compiler.ir.kinds import KINDS, display
 from legiste.compiler.ir.types import Type
-from legiste.compiler.runtime.values import display
 
 
 class InputValidation:
@@ -28,9 +28,9 @@ class InputValidation:
     def converter(self, t: Type) -> str:
         """The name of a function turning a JSON value into a value of type t."""
         kind = t.kind
-        if kind in ("boolean", "integer", "year", "money", "decimal", "rate", "date", "duration",
-                    "text"):
-            return f"_c_{kind}"
+        scalar = KINDS[kind].convert
+        if scalar is not None:
+            return scalar.__name__  # a converter of the runtime the module carries
         if t in self.converters:
             return self.converters[t]
         name = f"_c{len(self.converters)}"
@@ -88,10 +88,7 @@ class InputValidation:
     @staticmethod
     def display_fn(t: Type) -> str:
         """The runtime function showing a value of type t in a message."""
-        kind = t.kind
-        if kind in ("money", "rate", "decimal", "date"):
-            return f"_display_{kind}"
-        return "_display_str"
+        return KINDS[t.kind].display.__name__  # a function of runtime/forms.py
 
     def validate_fn(self) -> str:
         """The module's `validate(inputs)`, with the table of its inputs."""
