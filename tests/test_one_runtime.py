@@ -15,7 +15,7 @@ import pytest
 
 from legiste.compiler.backends.python.generator import RUNTIME_MODULES, runtime_source
 from legiste.compiler.ir import types as ir_types
-from legiste.compiler.ir.kinds import KINDS, display, literal, to_json
+from legiste.compiler.ir.kinds import DECIMAL_KINDS, KINDS, display, literal, to_json
 from legiste.compiler.ir.types import SCALARS, Type, list_of
 from legiste.compiler.runtime import durations, forms
 from legiste.compiler.runtime.values import Duration
@@ -65,6 +65,7 @@ def test_the_literal_writers_stay_out_of_generated_modules() -> None:
 def test_every_type_kind_has_its_table_entry() -> None:
     assert set(SCALARS) <= set(KINDS)
     assert {"enum", "list", "record"} <= set(KINDS)
+    assert DECIMAL_KINDS == {"money", "decimal", "rate"}  # the kinds whose values are Decimals
     for name, kind in KINDS.items():
         assert kind.name == name
         for fn in (kind.display, kind.to_json, kind.literal):

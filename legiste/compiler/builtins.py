@@ -16,6 +16,7 @@ from typing import Any, Callable
 from attrs import frozen
 
 from legiste.compiler import ir
+from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.types import DATE, INTEGER, NUMERIC, ORDERED, YEAR, Type, unify
 from legiste.compiler.runtime import functions as rt
 from legiste.compiler.runtime.numbers import _xsum
@@ -88,7 +89,7 @@ def _same_ordered(types: list[Type]) -> Type | str:
 def _rounding(types: list[Type]) -> Type | str:
     if len(types) not in (1, 2):
         return "takes a value and, optionally, the step to round to (e.g. 1 EUR)"
-    if types[0].kind not in ("money", "decimal", "rate"):
+    if types[0].kind not in DECIMAL_KINDS:
         return f"rounds an amount or a decimal, not {types[0]}"
     if len(types) == 2 and not (types[1] == types[0] or types[1].kind in NUMERIC):
         return "the step must have the type of the value"

@@ -23,6 +23,7 @@ from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.ir.types import Type
+from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.runtime.values import Duration
 from legiste.dsl.span import NO_SPAN, Span
 
@@ -79,7 +80,7 @@ def value_json(value: Any, t: Type | None = None) -> Any:
     kind = t.kind if t is not None else None
     if isinstance(value, bool):
         return value
-    if kind in ("money", "decimal", "rate") and isinstance(value, (int, Decimal)):
+    if kind in DECIMAL_KINDS and isinstance(value, (int, Decimal)):
         return f"{Decimal(value):f}"
     if isinstance(value, Decimal):  # a number of no known type: keep it exact all the same
         return f"{value:f}"

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from legiste.compiler import ir
+from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
@@ -217,7 +218,7 @@ class Evaluator:
         operand = self.compile(node.operand)
         if node.op is Op.NOT:
             return lambda env: not operand(env)
-        if node.type.kind in ("money", "decimal", "rate"):
+        if node.type.kind in DECIMAL_KINDS:
             return lambda env: _minus(operand(env))  # in Légiste's context, not the caller's
         return lambda env: -operand(env)
 
@@ -242,7 +243,7 @@ class Evaluator:
             return lambda env: left(env) * right(env)
         if impl is Impl.INT_TIMES_DUR:
             return lambda env: right(env) * left(env)
-        if op is not Op.DIV and node.type.kind in ("money", "decimal", "rate"):
+        if op is not Op.DIV and node.type.kind in DECIMAL_KINDS:
             # Exact or Inexact (E404 at the rule), never rounded: see legiste.compiler.runtime.values.EXACT.
             exact = {Op.ADD: EXACT.add, Op.SUB: EXACT.subtract, Op.MUL: EXACT.multiply}[op]
             return lambda env: exact(left(env), right(env))

@@ -30,7 +30,9 @@ class TypeKind:
     `display`, `to_json`, `literal` and `convert` are runtime functions of one value
     (`convert` None for the kinds whose converter takes the type's parts); `expected` is
     how an input error says what it expects; `schema_in` / `schema_out` the JSON Schema of
-    one value given as input / produced as output (None: built from the type's parts)."""
+    one value given as input / produced as output (None: built from the type's parts);
+    `decimal`: its values are Decimals (sums, differences and products exact in _EXACT,
+    quotients and negations in _CONTEXT; a whole number standing for one is made one)."""
 
     name: str
     display: Callable[[Any], str]
@@ -40,6 +42,7 @@ class TypeKind:
     expected: str
     schema_in: dict[str, Any] | None
     schema_out: dict[str, Any] | None
+    decimal: bool = False
 
 
 def _numeric(description: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,11 +65,11 @@ KINDS: dict[str, TypeKind] = {k.name: k for k in [
              "a year, e.g. 2023", _YEAR, _YEAR),
     TypeKind("money", fm._display_money, fm._j_money, fm._lit_money, cv._c_money,
              'an amount in EUR, e.g. "6000.00"',
-             {"anyOf": [_MONEY_TEXT, {"type": "number", "multipleOf": 0.01}]}, _MONEY_TEXT),
+             {"anyOf": [_MONEY_TEXT, {"type": "number", "multipleOf": 0.01}]}, _MONEY_TEXT, True),
     TypeKind("decimal", fm._display_decimal, fm._j_decimal, fm._lit_decimal, cv._c_decimal,
-             'a number, e.g. 1.5 or "1.5"', *_numeric(None)),
+             'a number, e.g. 1.5 or "1.5"', *_numeric(None), True),
     TypeKind("rate", fm._display_rate, fm._j_decimal, fm._lit_rate, cv._c_rate,
-             'a rate, e.g. "20 %" or 0.2', *_numeric("a fraction (0.2 = 20 %)")),
+             'a rate, e.g. "20 %" or 0.2', *_numeric("a fraction (0.2 = 20 %)"), True),
     TypeKind("date", fm._display_date, fm._j_date, fm._display_date, cv._c_date,
              'a date, e.g. "2024-03-15"', {"type": "string", "format": "date"},
              {"type": "string", "format": "date"}),
@@ -78,6 +81,9 @@ KINDS: dict[str, TypeKind] = {k.name: k for k in [
     TypeKind("list", fm._display_str, fm._j_same, fm._display_str, None, "", None, None),
     TypeKind("record", fm._display_str, fm._j_same, fm._display_str, None, "", None, None),
 ]}
+
+# The kinds whose values are Decimals: money, decimal, rate.
+DECIMAL_KINDS = frozenset(name for name, kind in KINDS.items() if kind.decimal)
 
 
 def kind_of(t: Type) -> TypeKind:

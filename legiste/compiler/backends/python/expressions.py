@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
+from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
@@ -129,7 +130,7 @@ class ExpressionCompiler(ModuleTables):
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
         if node.op is Op.NOT:
             return f"not {self.code(node.operand, scope, P_NOT)}", P_NOT
-        if node.type.kind in ("money", "decimal", "rate"):  # in Légiste's context, not the caller's
+        if node.type.kind in DECIMAL_KINDS:  # in Légiste's context, not the caller's
             return f"_minus({self.code(node.operand, scope, 1)})", P_POSTFIX
         return f"-{self.code(node.operand, scope, P_NEG)}", P_NEG
 
@@ -162,7 +163,7 @@ class ExpressionCompiler(ModuleTables):
                 return f"_divide({left}, {self.const(right.value)})", P_POSTFIX
             left = self.code(node.left, scope, 1)
             return f"_div({left}, {self.code(node.right, scope, 1)}, {site})", P_POSTFIX
-        if node.type.kind in ("money", "decimal", "rate"):
+        if node.type.kind in DECIMAL_KINDS:
             # Exact or Inexact, never rounded (the runtime's _EXACT, compiler/runtime/values.py EXACT).
             fn = {Op.ADD: "_xadd", Op.SUB: "_xsub", Op.MUL: "_xmul"}[op]
             return f"{fn}({self.code(node.left, scope, 1)}, {self.code(node.right, scope, 1)})", P_POSTFIX
