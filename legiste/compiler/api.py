@@ -17,52 +17,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
-
 from legiste.compiler import ir
-from legiste.compiler.checking.check import check_program
-from legiste.compiler.resolution.config import Config, load_config
-from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
-from legiste.compiler.interpreter.explain import TRACE_VERSION, Trace, explain
-from legiste.compiler.interpreter.inputs import parse_json, validate
-from legiste.compiler.resolution.modules import load_program
-from legiste.compiler.runtime.values import to_json
+from legiste.compiler.interpreter.cases import Result, as_of, run_case, validated, validated_json
+from legiste.compiler.interpreter.evaluate import Evaluator
+from legiste.compiler.pipeline import compile_file, compiled_or_raise
+from legiste.compiler.resolution.config import load_config
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, error
 
-
-def compile_file(path: str | Path, config: Config | None = None,
-                 text: str | None = None) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Parse, resolve and check a policy and the modules it uses (`text`: the policy's
-    text, when it is not read from `path`)."""
-    config = config or load_config(path)
-    loaded, diagnostics = load_program(path, config, text)
-    if loaded is None or any(d.is_error for d in diagnostics):
-        return None, diagnostics
-    program, more = check_program(loaded, config)
-    return program, diagnostics + more
-
-
-@frozen
-class Result:
-    policy: str
-    as_of: dt.date
-    outputs: dict[str, Any]
-    types: dict[str, Any]
-    trace: tuple[Trace, ...] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "policy": self.policy, "as_of": self.as_of.isoformat(),
-            "outputs": {k: to_json(v, self.types[k]) for k, v in self.outputs.items()},
-        }
-        if self.trace is not None:
-            data["explanation"] = {"version": TRACE_VERSION,
-                                   "outputs": [t.to_json() for t in self.trace]}
-        return data
+__all__ = ["Policy", "Result", "compile_file", "parse_index_override"]
 
 
 class Policy:
-    """A compiled policy, ready to evaluate cases."""
+    """A compiled policy, ready to evaluate cases (an `interpreter.cases.Compiled`: the tools
+    take it as they take the IR and its evaluator)."""
 
     def __init__(self, program: ir.Program, warnings: list[Diagnostic] | None = None,
                  index_overrides: dict[tuple[str, str], Decimal] | None = None):
@@ -75,10 +42,8 @@ class Policy:
     def load(cls, path: str | Path, *, strict: bool = False,
              index_overrides: dict[tuple[str, str], Decimal] | None = None) -> "Policy":
         """Compile a rule file; raise DiagnosticError if it has errors."""
-        program, diagnostics = compile_file(path, load_config(path, strict=strict))
-        if program is None:
-            raise DiagnosticError([d for d in diagnostics if d.is_error] or diagnostics)
-        return cls(program, [d for d in diagnostics if not d.is_error], index_overrides)
+        program, warnings = compiled_or_raise(path, load_config(path, strict=strict))
+        return cls(program, warnings, index_overrides)
 
     @classmethod
     def from_string(cls, text: str, *, name: str = "policy.legis",
@@ -86,10 +51,8 @@ class Policy:
         """Compile rule text (modules and sources resolved from `base`, default the cwd)."""
         folder = Path(base or Path.cwd())
         # Diagnostics and explanations name the text `name`, as the caller called it.
-        program, diagnostics = compile_file(name, load_config(folder), text)
-        if program is None:
-            raise DiagnosticError([d for d in diagnostics if d.is_error])
-        return cls(program, [d for d in diagnostics if not d.is_error])
+        program, warnings = compiled_or_raise(name, load_config(folder), text)
+        return cls(program, warnings)
 
     @property
     def id(self) -> str:
@@ -97,38 +60,20 @@ class Policy:
 
     def validate(self, data: Any, *, file: str = "<input>", text: str | None = None) -> dict[str, Any]:
         """Typed input values from JSON-like data; raise DiagnosticError listing every problem."""
-        values, diagnostics = validate(self.unit, data, file, text)
-        if diagnostics:
-            raise DiagnosticError(diagnostics)
-        return values
+        return validated(self.unit, data, file=file, text=text)
 
     def validate_json(self, text: str, file: str = "<input>") -> dict[str, Any]:
-        data, diagnostics = parse_json(text, file)
-        if diagnostics:
-            raise DiagnosticError(diagnostics)  # (a JSON null is refused by validate: E505)
-        return self.validate(data, file=file, text=text)
+        """Typed input values from JSON text; raise DiagnosticError listing every problem."""
+        return validated_json(self.unit, text, file)
 
     def as_of(self, values: dict[str, Any], on: dt.date | None = None) -> dt.date:
         """The evaluation date: `on`, else the input the policy designates, else today."""
-        if on is not None:
-            return on
-        if self.unit.as_of is not None:
-            return values[self.unit.as_of]
-        return dt.date.today()
+        return as_of(self.unit, values, on)
 
     def run(self, values: dict[str, Any], *, on: dt.date | None = None, explain_it: bool = False,
             names: list[str] | None = None) -> Result:
         """Evaluate validated values (see `validate`)."""
-        as_of = self.as_of(values, on)
-        # No decimal context is entered: every operation of the runtime names Légiste's
-        # own (runtime/numbers.py), so the caller's settings change no amount.
-        try:
-            outputs, env = self.evaluator.evaluate(values, as_of, names)
-        except EvalError as exc:
-            raise DiagnosticError([exc.diagnostic]) from None
-        trace = tuple(explain(self.evaluator, env, list(outputs))) if explain_it else None
-        types = {d.name: d.type for d in self.unit.definitions}
-        return Result(self.id, as_of, outputs, types, trace)
+        return run_case(self.evaluator, values, on=on, explain_it=explain_it, names=names)
 
     def evaluate(self, data: Any, *, on: dt.date | None = None, explain: bool = False) -> Result:
         """Validate JSON-like data and evaluate it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.backends.json_schema import input_schema, output_schema
 
 _SPAN = {
@@ -129,7 +129,7 @@ def _strip(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k != "$schema"}
 
 
-def openapi(policies: dict[str, Policy]) -> dict[str, Any]:
+def openapi(policies: dict[str, Compiled]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the service: one set of paths per policy, so that each
     `evaluate` refers to the JSON Schema of that policy's inputs."""
     try:
@@ -158,7 +158,7 @@ def openapi(policies: dict[str, Policy]) -> dict[str, Any]:
     explain = {"name": "explain", "in": "query", "required": False,
                "description": "add the explanation (trace.v1) of every output", "schema": {"type": "boolean"}}
     for pid, policy in policies.items():
-        unit = policy.unit
+        unit = policy.program.policy
         inputs, outputs = f"{pid}.inputs", f"{pid}.outputs"
         schemas[inputs] = _strip(input_schema(unit))
         schemas[outputs] = _strip(output_schema(unit))

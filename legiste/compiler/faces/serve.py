@@ -45,13 +45,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from legiste.compiler.api import Policy
 from legiste.compiler.backends.json_schema import input_schema, output_schema
 from legiste.compiler.faces.http_request import (MAX_BODY, REQUEST_FILE, REQUEST_TIMEOUT, Refused,
                                                  check_content_type, date, errors, flag, query, read_body,
                                                  unique)
 from legiste.compiler.faces.openapi import TRACE_COMPONENTS, openapi
+from legiste.compiler.interpreter.cases import Compiled, Evaluable, run_case, validated
 from legiste.compiler.interpreter.inputs import parse_json
+from legiste.compiler.pipeline import compiled_or_raise
+from legiste.compiler.resolution.config import load_config
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError, did_you_mean, error
 
 __all__ = ["MAX_BODY", "REQUEST_FILE", "TRACE_COMPONENTS", "Service", "create_app", "load_policies",
@@ -71,28 +73,31 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_policies(paths: Iterable[str | Path], *, strict: bool = False) -> tuple[dict[str, Policy], list[Diagnostic]]:
-    """Compile every policy under `paths` (modules are skipped); raise DiagnosticError if
-    a file has an error, two files declare the same policy, or there is no policy."""
+def load_policies(paths: Iterable[str | Path], *,
+                  strict: bool = False) -> tuple[dict[str, Compiled], list[Diagnostic]]:
+    """Compile every policy under `paths` (modules are skipped) to its IR and evaluator;
+    raise DiagnosticError if a file has an error, two files declare the same policy, or
+    there is no policy."""
     paths = list(paths)
-    policies: dict[str, Policy] = {}
+    policies: dict[str, Compiled] = {}
     files: dict[str, Path] = {}
     problems: list[Diagnostic] = []
     warnings: list[Diagnostic] = []
     for file in rule_files(paths):
         try:
-            policy = Policy.load(file, strict=strict)
+            program, found = compiled_or_raise(file, load_config(file, strict=strict))
         except DiagnosticError as exc:
             problems += exc.diagnostics
             continue
-        warnings += policy.warnings
-        if policy.unit.kind != "policy":
+        warnings += found
+        unit = program.policy
+        if unit.kind != "policy":
             continue
-        if policy.id in policies:
-            problems.append(error("E101", f"policy {policy.id} is declared twice: in {files[policy.id]} "
-                                f"and in {file}", hints=["give each policy its own id"]))
+        if unit.id in policies:
+            problems.append(error("E101", f"policy {unit.id} is declared twice: in {files[unit.id]} "
+                                  f"and in {file}", hints=["give each policy its own id"]))
             continue
-        policies[policy.id], files[policy.id] = policy, file
+        policies[unit.id], files[unit.id] = Evaluable.of(program), file
     if not problems and not policies:
         problems.append(error("E601", "no policy to serve under " + ", ".join(map(str, paths)),
                             hints=["give the rule files or folders: legiste serve policies/"]))
@@ -108,13 +113,15 @@ def _links(policy_id: str) -> dict[str, str]:
     return {"self": base, "evaluate": f"{base}/evaluate", "explain": f"{base}/explain"}
 
 
-def summary(policy: Policy) -> dict[str, Any]:
-    unit = policy.unit
+def summary(policy: Compiled) -> dict[str, Any]:
+    """A policy's line in `GET /policies`."""
+    unit = policy.program.policy
     return {"id": unit.id, "title": unit.title, "authority": unit.authority, "links": _links(unit.id)}
 
 
-def metadata(policy: Policy) -> dict[str, Any]:
-    unit = policy.unit
+def metadata(policy: Compiled) -> dict[str, Any]:
+    """`GET /policies/{id}`: the policy with the JSON Schemas of its inputs and outputs."""
+    unit = policy.program.policy
     return {"id": unit.id, "title": unit.title, "authority": unit.authority, "url": unit.url,
             "as_of": unit.as_of, "sources": [{"name": s.name, "url": s.url} for s in unit.sources],
             "inputs": input_schema(unit), "outputs": output_schema(unit), "links": _links(unit.id)}
@@ -154,7 +161,7 @@ def _internal() -> JSONResponse:
 class Service:
     """The ASGI application (`.app`) serving compiled policies."""
 
-    def __init__(self, policies: dict[str, Policy], *, max_body: int = MAX_BODY, threads: int = 4,
+    def __init__(self, policies: dict[str, Compiled], *, max_body: int = MAX_BODY, threads: int = 4,
                  request_timeout: float = REQUEST_TIMEOUT):
         self.policies = policies
         self.max_body = max_body
@@ -199,7 +206,7 @@ class Service:
     async def describe(self, request: Request) -> Response:
         policy = self._policy(request)
         query(request, set())
-        return JSONResponse(self._metadata[policy.id])
+        return JSONResponse(self._metadata[policy.program.policy.id])
 
     async def evaluate(self, request: Request) -> Response:
         return await self._evaluate(request, explain=None)
@@ -209,7 +216,7 @@ class Service:
 
     # ---------------------------------------------------------------- helpers
 
-    def _policy(self, request: Request) -> Policy:
+    def _policy(self, request: Request) -> Compiled:
         policy_id = request.path_params["id"]
         policy = self.policies.get(policy_id)
         if policy is None:
@@ -234,19 +241,20 @@ class Service:
                                               limiter=self._limiter)
 
     @staticmethod
-    def _answer(policy: Policy, text: str, on: Any, explain: bool) -> Response:
+    def _answer(policy: Compiled, text: str, on: Any, explain: bool) -> Response:
         data, unreadable = parse_json(text, REQUEST_FILE)
         if unreadable:
             raise DiagnosticError(unreadable)
-        # validate, not validate_json: a body `null` must be refused with E505 like any non-object.
-        # Without the text first (locating each field in it is the dearest part of a request);
-        # a refused case is validated again with it, for diagnostics located as the CLI's.
+        # validated, not validated_json: a body `null` must be refused with E505 like any
+        # non-object. Without the text first (locating each field in it is the dearest part of
+        # a request); a refused case is validated again with it, for diagnostics located as
+        # the CLI's.
+        unit = policy.program.policy
         try:
-            values = policy.validate(data, file=REQUEST_FILE)
+            values = validated(unit, data, file=REQUEST_FILE)
         except DiagnosticError:
-            values = policy.validate(data, file=REQUEST_FILE, text=text)
-        result = policy.run(values, on=on, explain_it=explain)
-        return JSONResponse(result.to_json())
+            values = validated(unit, data, file=REQUEST_FILE, text=text)
+        return JSONResponse(run_case(policy.evaluator, values, on=on, explain_it=explain).to_json())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

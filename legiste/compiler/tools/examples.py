@@ -1,4 +1,8 @@
-"""Running a policy's `example` blocks: the cases the law's text states, as tests."""
+"""Running a policy's `example` blocks: the cases the law's text states, as tests.
+
+Consumes the IR and its evaluator (`interpreter.cases.Compiled`); each example goes through
+the same validation and evaluation as a real case.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from legiste.compiler import ir
-from legiste.compiler.api import Policy, Result
+from legiste.compiler.interpreter.cases import Compiled, Result, run_case, validated
 from legiste.compiler.runtime.values import display, to_json
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError
 from legiste.dsl.span import NO_SPAN
@@ -29,19 +33,21 @@ class ExampleResult:
     result: Result | None = None
 
 
-def run_example(policy: Policy, example: ir.Example) -> ExampleResult:
+def run_example(policy: Compiled, example: ir.Example) -> ExampleResult:
     """Evaluate one example with the same validation as real inputs, and compare."""
-    types = {i.name: i.type for i in policy.unit.inputs}
+    unit = policy.program.policy
+    types = {i.name: i.type for i in unit.inputs}
     data: dict[str, Any] = {k: to_json(v, types[k]) for k, v in example.given.items() if k in types}
     try:
         try:
-            values = policy.validate(data, file=example.span.file)
+            values = validated(unit, data, file=example.span.file)
         except DiagnosticError as exc:
             # A given value the inputs refuse (below a minimum, not a year) has no place in a
             # JSON file: it is located at the example that gives it.
             raise DiagnosticError([evolve(d, span=example.span) if d.span is NO_SPAN else d
                                    for d in exc.diagnostics]) from None
-        result = policy.run(values, on=example.on, explain_it=True, names=list(example.expect) or None)
+        result = run_case(policy.evaluator, values, on=example.on, explain_it=True,
+                          names=list(example.expect) or None)
     except DiagnosticError as exc:
         if example.expect_error is not None and any(
                 example.expect_error in d.message or example.expect_error == d.code
@@ -52,7 +58,7 @@ def run_example(policy: Policy, example: ir.Example) -> ExampleResult:
         return ExampleResult(example, False, (Mismatch("error", example.expect_error, "no error"),),
                              result=result)
     mismatches = []
-    definitions = {d.name: d for d in policy.unit.definitions}
+    definitions = {d.name: d for d in unit.definitions}
     for name, expected in example.expect.items():
         actual = result.outputs.get(name)
         if actual != expected:
@@ -61,5 +67,6 @@ def run_example(policy: Policy, example: ir.Example) -> ExampleResult:
     return ExampleResult(example, not mismatches, tuple(mismatches), result=result)
 
 
-def run_examples(policy: Policy) -> list[ExampleResult]:
-    return [run_example(policy, e) for e in policy.unit.examples]
+def run_examples(policy: Compiled) -> list[ExampleResult]:
+    """Every example of the policy, in order."""
+    return [run_example(policy, e) for e in policy.program.policy.examples]

@@ -21,7 +21,7 @@ from attrs import field, frozen
 from hypothesis import strategies as st
 
 from legiste.compiler import ir
-from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.ir.types import Type
 from legiste.compiler.ir.walk import walk
 from legiste.compiler.runtime.values import Duration
@@ -266,12 +266,12 @@ def variant(t: Type, value: Any, h: Harvest, low: Any = None, high: Any = None,
     return fresh if near is None else near | fresh
 
 
-def case_strategy(policy: Policy, h: Harvest, bases: tuple[dict[str, Any], ...] | None = None,
+def case_strategy(policy: Compiled, h: Harvest, bases: tuple[dict[str, Any], ...] | None = None,
                   fresh_too: bool = True) -> st.SearchStrategy[dict[str, Any]]:
     """Whole cases: mostly a base case (by default the policy's examples) a small step away,
     one in eight drawn afresh (a fresh case of nested lists costs many draws), none when
     not `fresh_too`."""
-    decls = {i.name: i for i in policy.unit.inputs}
+    decls = {i.name: i for i in policy.program.policy.inputs}
     fresh = st.fixed_dictionaries({n: strategy_for(i.type, h, i.minimum, i.maximum, n)
                                    for n, i in decls.items()})
     complete = [e for e in (h.examples if bases is None else bases) if set(e) >= set(decls)]
@@ -325,14 +325,14 @@ def _clip(lo: Any, hi: Any, low: Any, high: Any) -> tuple[Any, Any]:
     return (lo if low is None else max(lo, low)), (hi if high is None else min(hi, high))
 
 
-def boundary_cases(policy: Policy, h: Harvest, bases: tuple[dict[str, Any], ...],
+def boundary_cases(policy: Compiled, h: Harvest, bases: tuple[dict[str, Any], ...],
                    name: str | None = None) -> Iterator[tuple[Any, int, str]]:
     """Each base case with one input moved to each of its boundaries (the day before, of
     and after each deadline; each threshold and its neighbours), each once. With `name`
     (for `monotone … in name`): pairs of one base case at two neighbouring boundaries of
     that input, or, for a list of booleans, with one element false then true. Yields
     (case and None, or the lower and higher case; index of the base; input moved)."""
-    decls = {i.name: i for i in policy.unit.inputs}
+    decls = {i.name: i for i in policy.program.policy.inputs}
     seen: set[str] = set()
     for index, base in enumerate(bases):
         if not set(base) >= set(decls):

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from legiste.compiler import ir
-from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
 from legiste.compiler.interpreter.explain import Trace, explain
 from legiste.compiler.tools.strategies import around, boundary_cases, case_strategy, harvest, strategy_for
@@ -89,19 +89,20 @@ class Verifier:
     a guarded invariant whose guard held on too few of the shared cases gets a search
     of its own, from the examples that satisfy its guard."""
 
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Compiled):
         self.policy = policy
+        self.unit = policy.program.policy
         self.evaluator: Evaluator = policy.evaluator
         self.harvest = harvest(policy.program)
-        self.inputs = {i.name: i for i in policy.unit.inputs}
+        self.inputs = {i.name: i for i in self.unit.inputs}
         # Invariants are compiled once, by the same evaluator as the rules they read.
         self.fns: dict[int, tuple[Any, Any, Any]] = {}
-        for inv in policy.unit.invariants:
+        for inv in self.unit.invariants:
             body = self.evaluator.compile_expression(inv.expr) if inv.expr is not None else None
             guard = self.evaluator.compile_expression(inv.guard) if inv.guard is not None else None
             output = None
             if inv.output is not None:
-                output = self.evaluator.definitions[f"{policy.id}.{inv.output}"]
+                output = self.evaluator.definitions[f"{self.unit.id}.{inv.output}"]
             self.fns[id(inv)] = (body, guard, output)
         # The examples the policy has a value for, with their evaluations, as search bases.
         self.bases: list[tuple[dict[str, Any], Any, str]] = []
@@ -115,7 +116,7 @@ class Verifier:
     # -------------------------------------------------------------- one case
 
     def _as_of(self, case: dict[str, Any]) -> dt.date:
-        name = self.policy.unit.as_of
+        name = self.unit.as_of
         return case[name] if name else dt.date.today()
 
     def _env(self, case: dict[str, Any]) -> Any:
@@ -222,13 +223,13 @@ class Verifier:
         """Every invariant of the policy, in declaration order, each checked on at least
         `max_examples` cases it applies to (when the search finds that many)."""
         groups: dict[str | None, list[ir.Invariant]] = {}
-        for inv in self.policy.unit.invariants:
+        for inv in self.unit.invariants:
             groups.setdefault(inv.input if inv.kind != "expr" else None, []).append(inv)
         outcomes: dict[int, Outcome] = {}
         for members in groups.values():
             for outcome in self._search(members, max_examples, seed, database):
                 outcomes[id(outcome.invariant)] = outcome
-        return [outcomes[id(inv)] for inv in self.policy.unit.invariants]
+        return [outcomes[id(inv)] for inv in self.unit.invariants]
 
     def _search(self, members: list[ir.Invariant], max_examples: int, seed: int | None,
                 database: Any, sweep: bool = True) -> list[Outcome]:
@@ -381,9 +382,11 @@ class Verifier:
 # ------------------------------------------------------------------ reporting
 
 
-def example_block(policy: Policy, title: str, case: dict[str, Any], outputs: dict[str, Any]) -> str:
-    types = {i.name: i.type for i in policy.unit.inputs}
-    out_types = {d.name: d.type for d in policy.unit.definitions}
+def example_block(policy: Compiled, title: str, case: dict[str, Any], outputs: dict[str, Any]) -> str:
+    """A case and its outputs as an `example` block, ready to paste into the policy."""
+    unit = policy.program.policy
+    types = {i.name: i.type for i in unit.inputs}
+    out_types = {d.name: d.type for d in unit.definitions}
     lines = [f"example {json.dumps(title, ensure_ascii=False)}"]
     for name, value in case.items():
         lines.append(f"  given {name} = {literal(value, types[name])}")
@@ -392,6 +395,7 @@ def example_block(policy: Policy, title: str, case: dict[str, Any], outputs: dic
     return "\n".join(lines)
 
 
-def case_json(policy: Policy, case: dict[str, Any]) -> dict[str, Any]:
-    types = {i.name: i.type for i in policy.unit.inputs}
+def case_json(policy: Compiled, case: dict[str, Any]) -> dict[str, Any]:
+    """A case of typed values as the JSON input `legiste eval --input` reads."""
+    types = {i.name: i.type for i in policy.program.policy.inputs}
     return {name: to_json(value, types[name]) for name, value in case.items()}

@@ -29,13 +29,14 @@ import threading
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
-from legiste.compiler.api import Policy
+from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.tools.verify import Outcome, Verifier, invariant_text
 from legiste.dsl.diagnostics import Diagnostic, warning
 
 CACHE = Path(".legiste") / "verify.json"
+C = TypeVar("C", bound=Compiled)  # the policies given come back as they were given
 _FORMAT = 1
 _ROOT = Path(__file__).resolve().parents[2]  # the legiste package
 _code_digest: str | None = None
@@ -58,12 +59,12 @@ def _code() -> str:
     return _code_digest
 
 
-def cache_key(policy: Policy, max_examples: int, seed: int | None) -> str:
+def cache_key(policy: Compiled, max_examples: int, seed: int | None) -> str:
     """What a policy's verification depends on, digested."""
     units = sorted(policy.program.units.values(), key=lambda u: u.id)
     texts = [(u.id, u.source.text if u.source else None) for u in units]
     # A policy without an `as of` input is evaluated as of today: its result is today's.
-    today = None if policy.unit.as_of else dt.date.today().isoformat()
+    today = None if policy.program.policy.as_of else dt.date.today().isoformat()
     blob = json.dumps([_FORMAT, _code(), max_examples, seed, texts, today], ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -144,11 +145,11 @@ def _ignored(cache: Path, why: str, warnings: list[Diagnostic] | None) -> dict[s
     return {}
 
 
-def _cached(policy: Policy, entry: Any, key: str) -> list[Outcome] | None:
+def _cached(policy: Compiled, entry: Any, key: str) -> list[Outcome] | None:
     if not isinstance(entry, dict) or entry.get("key") != key:
         return None
     records = entry.get("outcomes")
-    invariants = policy.unit.invariants
+    invariants = policy.program.policy.invariants
     if not isinstance(records, list) or len(records) != len(invariants):
         return None
     try:
@@ -186,7 +187,7 @@ class Stopped(KeyboardInterrupt):
 
 # Set before the workers fork: they inherit the compiled policies instead of
 # receiving them pickled.
-_POLICIES: list[Policy] = []
+_POLICIES: list[Compiled] = []
 
 
 def _verify_one(index: int, max_examples: int, seed: int | None) -> list[Outcome]:
@@ -316,10 +317,10 @@ def _stopping_workers(jobs: int, max_examples: int, seed: int | None) -> Iterato
                 signal.signal(signal.SIGTERM, previous)
 
 
-def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int | None = 0,
+def verify_policies(policies: list[C], max_examples: int = 100, seed: int | None = 0,
                     database: Any = None, jobs: int | None = None,
                     cache: Path | None = CACHE, warnings: list[Diagnostic] | None = None,
-                    ) -> Iterator[tuple[Policy, list[Outcome], bool]]:
+                    ) -> Iterator[tuple[C, list[Outcome], bool]]:
     """(policy, outcomes, whether they were recorded by an earlier run), in the order of
     `policies`. `jobs` worker processes (default: one per core); `cache` None never
     reads nor records; a record that cannot be trusted adds a W603 to `warnings`."""
@@ -327,7 +328,7 @@ def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int |
         cache = None
     records = _read(cache, warnings) if cache is not None else {}
     keys = [cache_key(p, max_examples, seed) if cache is not None else "" for p in policies]
-    known = [_cached(p, records.get(p.id), k) if cache is not None else None
+    known = [_cached(p, records.get(p.program.policy.id), k) if cache is not None else None
              for p, k in zip(policies, keys)]
     todo = [i for i, outcomes in enumerate(known) if outcomes is None]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -354,16 +355,16 @@ def verify_policies(policies: list[Policy], max_examples: int = 100, seed: int |
     yield from _collect(policies, known, keys, records, cache, run)
 
 
-def _collect(policies: list[Policy], known: list[list[Outcome] | None], keys: list[str],
+def _collect(policies: list[C], known: list[list[Outcome] | None], keys: list[str],
              records: dict[str, Any], cache: Path | None,
-             run: Any) -> Iterator[tuple[Policy, list[Outcome], bool]]:
+             run: Any) -> Iterator[tuple[C, list[Outcome], bool]]:
     for i, policy in enumerate(policies):
         if known[i] is not None:
             yield policy, known[i], True  # type: ignore[misc]
             continue
         outcomes = run(i)
         if cache is not None and all(o.passed for o in outcomes):
-            records[policy.id] = {"key": keys[i], "outcomes": [
+            records[policy.program.policy.id] = {"key": keys[i], "outcomes": [
                 {"examples_run": o.examples_run, "skipped": o.skipped,
                  "boundary_cases": o.boundary_cases, "note": o.note} for o in outcomes]}
             _write(cache, records)
