@@ -8,7 +8,7 @@ subclass (`legiste.compiler.checking.check.UnitChecker`), which knows the declar
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Iterable
 
 from legiste.compiler import ir
@@ -17,7 +17,7 @@ from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
-from legiste.compiler.runtime.numbers import _divide, _minus
+from legiste.compiler.runtime.numbers import _minus
 from legiste.compiler.runtime.values import CENT, Duration
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
@@ -79,7 +79,7 @@ class ExprChecker:
         if unit in ("EUR", "€"):
             return ir.Const(value, MONEY, span=node.span)
         if unit == "%":
-            return ir.Const(_divide(value, 100), RATE, span=node.span)  # not the caller's context
+            return ir.Const(percent(value), RATE, span=node.span)
         if unit is not None:
             if "." in node.text:
                 self.report("E011", f"a duration is a whole number of {unit}", node.span,
@@ -382,6 +382,16 @@ def _exhaustive(branches: list[ir.Branch]) -> bool:
         subject = cond.left
         seen.add(cond.right.value)
     return subject is not None and seen == set(subject.type.members)
+
+
+def percent(value: Decimal) -> Decimal:
+    """A `%` literal as a rate, exactly: 19.99999999999999999999999999999 % is 0.1999…9, not
+    the 0.2 a 28-digit division gives. Divided with as many digits as it has (a division
+    by 100 needs no more), so a short literal is the Decimal it always was (20 % = 0.2)."""
+    digits = len(value.as_tuple().digits)
+    context = Context(prec=max(28, digits), Emin=-999999, Emax=999999,
+                      traps=[Inexact, InvalidOperation, Overflow])
+    return context.divide(value, 100)
 
 
 def const_value(node: ir.Expr) -> object:

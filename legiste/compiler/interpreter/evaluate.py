@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
 from legiste.compiler import ir
 from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.operators import Impl, Op
-from legiste.compiler.ir.passes.analysis import RuleFacts
+from legiste.compiler.ir.passes.analysis import once_compared
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
 from legiste.compiler.runtime.errors import _RunError, _arith_failure, _no_line_error
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
@@ -25,6 +26,7 @@ from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_val
 from legiste.compiler.runtime.numbers import (_EXACT as EXACT, _div, _minus, _money as money,
                                              _text)
 from legiste.compiler.runtime.durations import _move
+from legiste.compiler.runtime.exact import _cmp_once, _cmp_once_right, _mean, _then
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import Span
 
@@ -65,6 +67,9 @@ class Env:
 _COMPARE = {Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt, Op.LE: operator.le,
             Op.GT: operator.gt, Op.GE: operator.ge}
 
+
+_RATIONAL = {Op.ADD: operator.add, Op.SUB: operator.sub, Op.MUL: operator.mul,
+             Op.DIV: operator.truediv}
 
 _UNBOUND = object()
 
@@ -109,7 +114,7 @@ class Evaluator:
     def compile_expression(self, node: ir.Expr) -> Fn:
         """A closure for a checked expression outside the rules (an invariant), lowered
         first as the rules were."""
-        return self.compile(lower_expression(node, RuleFacts(self.program)))
+        return self.compile(lower_expression(node, self.program))
 
     def compile(self, node: ir.Expr) -> Fn:
         fn = getattr(self, "_" + type(node).__name__)(node)
@@ -158,6 +163,27 @@ class Evaluator:
             v = value(env)
             return Decimal(v) if v.__class__ is int else v
         return as_decimal
+
+    def _Exactly(self, node: ir.Exactly) -> Fn:
+        value, exact = self.compile(node.value), self.compile(node.exact)
+        return lambda env: _then(value(env), exact(env))
+
+    def _RatOf(self, node: ir.RatOf) -> Fn:
+        value = self.compile(node.value)
+        return lambda env: Fraction(value(env))
+
+    def _RatArith(self, node: ir.RatArith) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+        op = _RATIONAL[node.op]
+        return lambda env: op(left(env), right(env))
+
+    def _RatMean(self, node: ir.RatMean) -> Fn:
+        values = self.compile(node.values)
+        return lambda env: _mean(values(env))
+
+    def _RatIf(self, node: ir.RatIf) -> Fn:
+        cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
+        return lambda env: then(env) if cond(env) else otherwise(env)
 
     def _Param(self, node: ir.Param) -> Fn:
         parameter = self.program.parameter(node.id)
@@ -262,6 +288,15 @@ class Evaluator:
         return divide
 
     def _Compare(self, node: ir.Compare) -> Fn:
+        once = once_compared(node)
+        if once is not None:  # decided by the Decimals unless they are equal (analysis.py)
+            side, other, left_side = once
+            value, exact, number = self.compile(side.value), self.compile(side.exact), self.compile(other)
+            self.compile(side)  # (its closure, for the explanation)
+            cmp = _COMPARE[node.op]
+            if left_side:
+                return lambda env: _cmp_once(value(env), number(env), cmp, lambda: exact(env))
+            return lambda env: _cmp_once_right(number(env), value(env), cmp, lambda: exact(env))
         left, right, op = self.compile(node.left), self.compile(node.right), _COMPARE[node.op]
         return lambda env: op(left(env), right(env))
 

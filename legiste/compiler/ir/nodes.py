@@ -290,9 +290,69 @@ class ToDecimal:
     cites: tuple[Citation, ...] = _cites()
 
 
+@frozen
+class Exactly:
+    """An operand of a comparison that involves a quotient, compared exactly: `value` is
+    evaluated as always (its errors are the rule's), then `exact`, the same quantity as an
+    exact rational (a tree of Rat… nodes), is what the comparison compares."""
+
+    value: "Expr"
+    exact: "Expr"
+    type: Type
+    # `value` is `exact` rounded once (an average, a quotient of exact numbers): where it
+    # differs from a 28-digit number it is compared with, it is on the same side as `exact`
+    once: bool = False
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RatOf:
+    """The value of an expression, as an exact rational."""
+
+    value: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RatArith:
+    """+ - * / of exact rationals: no rounding, no digit limit."""
+
+    op: Op = field(converter=Op)
+    left: "Expr"
+    right: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RatMean:
+    """The exact mean of a list's values (the list is not empty: its average was taken)."""
+
+    values: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RatIf:
+    """`if` over exact rationals: the condition as always, the branch taken exact."""
+
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
 Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
              Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit,
-             AsOf, RoundToCent, ToDecimal]
+             AsOf, RoundToCent, ToDecimal, Exactly, RatOf, RatArith, RatMean, RatIf]
 
 
 # ------------------------------------------------------------------ declarations

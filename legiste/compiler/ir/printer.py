@@ -96,6 +96,18 @@ def _show(node: Any) -> tuple[str, int]:
         return f"to_cent({show(node.value)})", P_ATOM
     if isinstance(node, n.ToDecimal):
         return f"as_decimal({show(node.value)})", P_ATOM
+    if isinstance(node, n.Exactly):
+        return f"exactly({show(node.value)})", P_ATOM
+    if isinstance(node, n.RatOf):
+        return _show(node.value)
+    if isinstance(node, n.RatArith):
+        p = node.op.precedence
+        return f"{show(node.left, p)} {node.op.symbol} {show(node.right, p + 1)}", p
+    if isinstance(node, n.RatMean):
+        return f"mean({show(node.values)})", P_ATOM
+    if isinstance(node, n.RatIf):
+        return (f"if {show(node.cond)} then {show(node.then)} "
+                f"else {show(node.otherwise)}"), P_IF
     if isinstance(node, n.Condition):
         return _condition(node), P_IF
     if isinstance(node, n.Branch):

@@ -14,7 +14,7 @@ from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.ir.kinds import DECIMAL_KINDS
-from legiste.compiler.ir.passes.analysis import RuleFacts
+from legiste.compiler.ir.passes.analysis import RuleFacts, once_compared
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.tables import ModuleTables
@@ -27,6 +27,8 @@ from legiste.compiler.ir.walk import walk
 FLAT_FIRST_OF = 16
 _CMP = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
+_PY_OPERATOR = {Op.EQ: "_operator.eq", Op.NE: "_operator.ne", Op.LT: "_operator.lt",
+                Op.LE: "_operator.le", Op.GT: "_operator.gt", Op.GE: "_operator.ge"}
 
 
 class ExpressionCompiler(ModuleTables):
@@ -127,6 +129,26 @@ class ExpressionCompiler(ModuleTables):
             return " ".join(self.first_of(node, scope, lambda n: self.rounded(n, scope))), P_IF
         return f"{self.code(node, scope, P_POSTFIX)}.quantize(_CENT, _HALF_UP, _CONTEXT)", P_POSTFIX
 
+    def _Exactly(self, node: ir.Exactly, scope: dict[str, str]) -> tuple[str, int]:
+        # the operand as always (its errors), then its exact rational value
+        return f"_then({self.code(node.value, scope, 1)}, {self.code(node.exact, scope, 1)})", P_POSTFIX
+
+    def _RatOf(self, node: ir.RatOf, scope: dict[str, str]) -> tuple[str, int]:
+        return f"_F({self.code(node.value, scope, 1)})", P_POSTFIX
+
+    def _RatArith(self, node: ir.RatArith, scope: dict[str, str]) -> tuple[str, int]:
+        prec = P_MUL if node.op in (Op.MUL, Op.DIV) else P_ADD
+        left = self.code(node.left, scope, prec)
+        return f"{left} {node.op.symbol} {self.code(node.right, scope, prec + 1)}", prec
+
+    def _RatMean(self, node: ir.RatMean, scope: dict[str, str]) -> tuple[str, int]:
+        return f"_mean({self.seq(node.values, scope)})", P_POSTFIX
+
+    def _RatIf(self, node: ir.RatIf, scope: dict[str, str]) -> tuple[str, int]:
+        cond = self.code(node.cond, scope, P_OR)
+        then = self.code(node.then, scope, P_NOT)
+        return f"{then} if {cond} else {self.code(node.otherwise, scope, P_IF)}", P_IF
+
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
         if node.op is Op.NOT:
             return f"not {self.code(node.operand, scope, P_NOT)}", P_NOT
@@ -175,6 +197,14 @@ class ExpressionCompiler(ModuleTables):
         folded = self.folded_choice(node, scope)
         if folded is not None:
             return folded
+        once = once_compared(node)
+        if once is not None:  # decided by the Decimals unless they are equal (analysis.py)
+            side, other, left_side = once
+            q, r = self.code(side.value, scope, 1), self.code(other, scope, 1)
+            exact, op = self.code(side.exact, scope, 0), _PY_OPERATOR[node.op]
+            if left_side:
+                return f"_cmp_once({q}, {r}, {op}, lambda: {exact})", P_POSTFIX
+            return f"_cmp_once_right({r}, {q}, {op}, lambda: {exact})", P_POSTFIX
         left = self.code(node.left, scope, P_CMP + 1)
         return f"{left} {_CMP[node.op]} {self.code(node.right, scope, P_CMP + 1)}", P_CMP
 
@@ -267,6 +297,8 @@ class ExpressionCompiler(ModuleTables):
             out += self.must(node.left)
         elif isinstance(node, ir.Unary):
             out += self.must(node.operand)
+        elif isinstance(node, ir.Exactly):
+            out += self.must(node.value)
         elif isinstance(node, ir.Field):
             out += self.must(node.record)
         elif isinstance(node, ir.Call):

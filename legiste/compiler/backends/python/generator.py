@@ -35,7 +35,7 @@ _END_OF_CONVERSIONS = "# -------------------------------------------------------
 
 # The modules of compiler/runtime/ a generated module carries, in the order they use one another.
 RUNTIME_MODULES = ("conversions", "errors", "numbers", "durations", "forms", "parameters",
-                   "functions")
+                   "functions", "exact")
 
 
 @functools.cache

@@ -12,7 +12,21 @@ from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import children, walk
 
 # The nodes the lowering passes add (ir/passes/lowering.py).
-_LOWERED = (ir.AsOf, ir.RoundToCent, ir.ToDecimal)
+def once_compared(node: Any) -> tuple[Any, Any, bool] | None:
+    """A comparison of a quotient rounded once (ir.Exactly `once`) with a number that has
+    none: (the Exactly, the other operand, whether the Exactly is on the left); such a
+    comparison is decided by the Decimal values unless they are equal (or the other one
+    has more digits than the context), and exactly only then."""
+    if not isinstance(node, ir.Compare):
+        return None
+    for side, other, left in ((node.left, node.right, True), (node.right, node.left, False)):
+        if isinstance(side, ir.Exactly) and side.once and not isinstance(other, ir.Exactly):
+            return side, other, left
+    return None
+
+
+_LOWERED = (ir.AsOf, ir.RoundToCent, ir.ToDecimal, ir.Exactly, ir.RatOf, ir.RatArith,
+            ir.RatMean, ir.RatIf)
 
 # The number of days of each month in every year (February: 28).
 _SURE_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -72,6 +86,8 @@ class RuleFacts:
             return self.cannot_fail(node.record)
         if isinstance(node, ir.ToDecimal):  # Decimal(a whole number) is exact
             return self.cannot_fail(node.value)
+        if isinstance(node, ir.Exactly):  # its exact part repeats what its value computed
+            return self.cannot_fail(node.value)
         if isinstance(node, ir.Unary):
             return (node.op is Op.NOT or node.type.kind in ("integer", "year")) and \
                 self.cannot_fail(node.operand)
@@ -107,7 +123,15 @@ class RuleFacts:
     def size(node: Any) -> int:
         """The number of IR nodes of an expression, as written (the lowered forms, such as
         the date of a parameter read, are not counted)."""
-        return sum(1 for n in walk(node) if not isinstance(n, _LOWERED))
+        total, todo = 0, [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ir.Exactly):  # the operand as written, not its exact twin
+                todo.append(n.value)
+                continue
+            total += not isinstance(n, _LOWERED)
+            todo.extend(children(n))
+        return total
 
     def inlined(self, counts: dict[str, int]) -> set[str]:
         """Rules read in place rather than called: a `define` that cannot fail and is small
@@ -139,6 +163,9 @@ class RuleFacts:
         counts: dict[str, int] = {}
 
         def count(node: Any, loop: bool) -> None:
+            if isinstance(node, ir.Exactly):  # its exact twin reads what the operand reads
+                count(node.value, loop)
+                return
             if isinstance(node, ir.Local):
                 counts[node.id] = counts.get(node.id, 0) + (2 if loop else 1)
             if isinstance(node, ir.Comprehension):

@@ -220,8 +220,8 @@ class Planner:
 
     def reads(self, node: Any) -> Plan:
         """What an expression reads, structured where the law is."""
-        if isinstance(node, (ir.ToDecimal, ir.RoundToCent)):  # lowered: what it wraps reads
-            return self.reads(node.value)
+        if isinstance(node, (ir.ToDecimal, ir.RoundToCent, ir.Exactly)):  # lowered: what it
+            return self.reads(node.value)  # wraps reads (an exact twin reads the same)
         if isinstance(node, ir.Input):
             return self.inputs[node.name]
         if isinstance(node, ir.Local):
@@ -266,6 +266,8 @@ class Planner:
         element it depends on is not bound)."""
         if isinstance(node, (ir.Input, ir.Local)):
             return self.reads(node)
+        if isinstance(node, ir.Exactly):
+            return self.static(node.value)
         if isinstance(node, ir.Param):
             if not any(isinstance(n, ir.Var) for n in walk(node.at)):
                 return self.param(node)
