@@ -16,7 +16,7 @@ The packages below are the pipeline, one stage each: `legiste.dsl` (text → AST
 """
 
 from legiste.compiler.api import Policy, Result, compile_file
-from legiste.compiler.compilation import Compilation, compile_source
+from legiste.compiler.pipeline import Compilation, compile_source
 from legiste.dsl.diagnostics import Diagnostic, DiagnosticError
 
 __all__ = ["Compilation", "Diagnostic", "DiagnosticError", "Policy", "Result", "compile_file",

@@ -21,7 +21,6 @@ from legiste.compiler.checking.citations import CitationChecks
 from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.typecheck import ERROR
-from legiste.compiler.checking.limits import check_rule_depth
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
 from legiste.dsl.span import Span
@@ -41,18 +40,6 @@ def check_units(loaded: Loaded, config: Config
         checkers[name] = checker
         diagnostics += checker.diagnostics
     return units, checkers, diagnostics
-
-
-def check_program(loaded: Loaded, config: Config) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Check every file of a loaded program; the Program is None if any error was found."""
-    units, _, diagnostics = check_units(loaded, config)
-    if any(d.is_error for d in diagnostics):
-        return None, diagnostics
-    program = ir.Program(loaded.root, units)
-    too_deep = check_rule_depth(program)
-    if too_deep:
-        return None, diagnostics + too_deep
-    return program, diagnostics
 
 
 class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
@@ -316,4 +303,4 @@ def _unit_names(unit: ir.Unit) -> list[str]:
             + [d.name for d in unit.definitions] + list(unit.enums) + list(unit.records))
 
 
-__all__ = ["check_program", "check_units", "UnitChecker"]
+__all__ = ["check_units", "UnitChecker"]
