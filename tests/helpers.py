@@ -123,3 +123,19 @@ def load_generated(source: str, folder: Path, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def interpreted_answer(policy: Policy, data: Any, on: dt.date | None) -> Any:
+    """The interpreter's explained answer to a case as JSON data, or its diagnostics."""
+    try:
+        return policy.evaluate(data, on=on, explain=True).to_json()
+    except DiagnosticError as exc:
+        return {"error": [d.to_json() for d in exc.diagnostics]}
+
+
+def generated_answer(module: ModuleType, data: Any, on: dt.date | None) -> Any:
+    """A generated module's explained answer to the same case, in the same form."""
+    try:
+        return module.explain(data, on)
+    except module.PolicyError as exc:
+        return {"error": exc.diagnostics}

@@ -27,7 +27,7 @@ from legiste.compiler.backends.python import generate
 from legiste.compiler.tools.strategies import case_strategy, harvest
 from legiste.compiler.tools.verify import case_json
 from legiste.dsl.diagnostics import DiagnosticError
-from helpers import REPO_ROOT, compile_policy, load_generated
+from helpers import REPO_ROOT, compile_policy, generated_answer, interpreted_answer, load_generated
 
 SIGNALS = [decimal.Clamped, decimal.DivisionByZero, decimal.Inexact, decimal.InvalidOperation,
            decimal.Overflow, decimal.Rounded, decimal.Subnormal, decimal.Underflow,
@@ -109,18 +109,6 @@ CONTEXT_CASES = st.fixed_dictionaries({
 })
 
 
-def _api(policy: Policy, data: Any, on: dt.date | None) -> Any:
-    try:
-        return policy.evaluate(data, on=on, explain=True).to_json()
-    except DiagnosticError as exc:
-        return {"error": [d.to_json() for d in exc.diagnostics]}
-
-
-def _generated(module: ModuleType, data: Any, on: dt.date | None) -> Any:
-    try:
-        return module.explain(data, on)
-    except module.PolicyError as exc:
-        return {"error": exc.diagnostics}
 
 
 def _interpreted(policy: Policy, data: Any, on: dt.date | None) -> Any:
@@ -151,10 +139,10 @@ def _exact(value: Any) -> Any:
 
 def _same_everywhere(policy: Policy, module: ModuleType, data: Any, on: dt.date | None,
                      context: decimal.Context) -> None:
-    expected = (_api(policy, data, on), _interpreted(policy, data, on))
+    expected = (interpreted_answer(policy, data, on), _interpreted(policy, data, on))
     with decimal.localcontext(context) as mine:
-        got = (_api(policy, data, on), _interpreted(policy, data, on))
-        generated = _generated(module, data, on)
+        got = (interpreted_answer(policy, data, on), _interpreted(policy, data, on))
+        generated = generated_answer(module, data, on)
         assert decimal.getcontext() is mine  # left as the caller set it
     assert got[0] == expected[0]
     assert got[1] == expected[1]

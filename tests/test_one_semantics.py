@@ -9,7 +9,6 @@ import importlib.util
 import itertools
 import json
 import sys
-from decimal import Decimal as D
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,8 +20,7 @@ from legiste.compiler.api import Policy
 from legiste.compiler.backends.json_ir import to_json_ir
 from legiste.compiler.backends.python import generate
 from legiste.compiler.builtins import BUILTINS
-from legiste.dsl.diagnostics import DiagnosticError
-from helpers import compile_policy
+from helpers import compile_policy, generated_answer, interpreted_answer
 
 _counter = itertools.count()
 
@@ -39,18 +37,6 @@ def _module(policy: Policy, tmp: Path) -> ModuleType:
     return module
 
 
-def _interpreted(policy: Policy, data: Any, on: dt.date | None) -> Any:
-    try:
-        return policy.evaluate(data, on=on, explain=True).to_json()
-    except DiagnosticError as exc:
-        return {"error": [d.to_json() for d in exc.diagnostics]}
-
-
-def _generated(module: ModuleType, data: Any, on: dt.date | None) -> Any:
-    try:
-        return module.explain(data, on)
-    except module.PolicyError as exc:
-        return {"error": exc.diagnostics}
 
 
 FAILING = """
@@ -97,8 +83,8 @@ def _case(day: dt.date, n: int, x: str) -> dict[str, Any]:
 def test_an_index_of_0_at_its_base_period_is_one_e402_located_at_the_parameter(failing) -> None:
     for amount, (policy, module) in failing.items():
         data = _case(dt.date(2024, 6, 1), 1, "1")
-        expected = _interpreted(policy, data, None)
-        assert _generated(module, data, None) == expected, amount
+        expected = interpreted_answer(policy, data, None)
+        assert generated_answer(module, data, None) == expected, amount
         first = expected["error"][0]
         assert first["code"] == "E402"
         assert first["message"].startswith("index 'idx' is 0 for 2023"), first["message"]
@@ -114,7 +100,7 @@ def test_failing_cases_fail_alike(failing, day: dt.date, n: int, x: str, amount:
     # division by zero (n = 0), an inexact product (x^4 beyond 28 digits).
     policy, module = failing[amount]
     data = _case(day, n, x)
-    assert _generated(module, data, None) == _interpreted(policy, data, None)
+    assert generated_answer(module, data, None) == interpreted_answer(policy, data, None)
 
 
 CALENDAR = """
@@ -173,7 +159,7 @@ def test_years_between_is_an_age_29_february_and_reversed_dates(calendar) -> Non
 def test_calendar_builtins_alike_in_the_generated_module(calendar, d1: dt.date, d2: dt.date) -> None:
     policy, module = calendar
     data = {"d1": d1.isoformat(), "d2": d2.isoformat()}
-    assert _generated(module, data, None) == _interpreted(policy, data, None)
+    assert generated_answer(module, data, None) == interpreted_answer(policy, data, None)
     age = _calendar(policy, d1.isoformat(), d2.isoformat())["age"]
     if d1 <= d2:  # the largest n with d1 + n years <= d2
         plus = compile_policy("policy p\n\ninput\n  d : date\n  n : integer\n\n"

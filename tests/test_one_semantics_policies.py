@@ -21,8 +21,7 @@ from legiste.compiler.api import Policy
 from legiste.compiler.backends.python import generate
 from legiste.compiler.runtime.values import to_json
 from legiste.compiler.tools.strategies import case_strategy, harvest
-from legiste.dsl.diagnostics import DiagnosticError
-from helpers import REPO_ROOT, load_generated
+from helpers import REPO_ROOT, generated_answer, interpreted_answer, load_generated
 
 POLICIES = sorted((REPO_ROOT / "policies").rglob("*.legis"))
 _loaded: dict[Path, tuple[Policy, ModuleType, Any]] = {}
@@ -45,18 +44,6 @@ def _load(path: Path) -> tuple[Policy, ModuleType, Any]:
     return _loaded[path]
 
 
-def _interpreted(policy: Policy, data: Any, on: dt.date | None) -> Any:
-    try:
-        return policy.evaluate(data, on=on, explain=True).to_json()
-    except DiagnosticError as exc:
-        return {"error": [d.to_json() for d in exc.diagnostics]}
-
-
-def _generated(module: ModuleType, data: Any, on: dt.date | None) -> Any:
-    try:
-        return module.explain(data, on)
-    except module.PolicyError as exc:
-        return {"error": exc.diagnostics}
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
@@ -81,13 +68,13 @@ def test_interpreter_and_generated_module_agree_on_drawn_cases(path: Path, data:
               for period in s.values]
     index = data.draw(st.none() | st.tuples(st.sampled_from(series), _INDEX)) if series else None
     if index is None:
-        assert _generated(module, raw, on) == _interpreted(policy, raw, on)
+        assert generated_answer(module, raw, on) == interpreted_answer(policy, raw, on)
         return
     key, value = index
     overridden = Policy(policy.program, index_overrides={key: Decimal(value)})
     module.set_index(*key, value)
     try:
-        assert _generated(module, raw, on) == _interpreted(overridden, raw, on)
+        assert generated_answer(module, raw, on) == interpreted_answer(overridden, raw, on)
     finally:
         module.INDEX_OVERRIDES.clear()
         for cache in module._PARAMETER_CACHES:
@@ -101,5 +88,5 @@ def test_a_decimal_written_with_an_exponent_is_shown_alike(tmp_path: Path) -> No
     policy = compile_policy("policy t\ninput\n  hours : decimal\noutput h : decimal = hours\n")
     module = load_generated(generate(policy.program), tmp_path, "exponent_t")
     case = {"hours": "1e3"}
-    assert _generated(module, case, None) == _interpreted(policy, case, None)
+    assert generated_answer(module, case, None) == interpreted_answer(policy, case, None)
     assert module.evaluate(case)["outputs"] == {"h": "1000"}
