@@ -47,11 +47,11 @@ class Policy:
 
     @classmethod
     def from_string(cls, text: str, *, name: str = "policy.legis",
-                    base: str | Path | None = None) -> "Policy":
+                    base: str | Path | None = None, strict: bool = False) -> "Policy":
         """Compile rule text (modules and sources resolved from `base`, default the cwd)."""
         folder = Path(base or Path.cwd())
         # Diagnostics and explanations name the text `name`, as the caller called it.
-        program, warnings = compiled_or_raise(name, load_config(folder), text)
+        program, warnings = compiled_or_raise(name, load_config(folder, strict=strict), text)
         return cls(program, warnings)
 
     @property
