@@ -14,7 +14,7 @@ from legiste.dsl.ast import (Aggregate, Assignment, At, Between, Binary, BoolLit
                      Define, Example, Exception_, FirstOf, Header, If, InputField, Invariant, Item,
                      ListExpr, Name, Number, Ref, TextLit, TypeRef, Unary)
 from legiste.dsl.parser import GRAMMAR, _Indenter, lark_parser, parse_module
-from helpers import GOOD, parse, parse_decl
+from helpers import GOOD, compile_errors, parse, parse_decl
 
 
 def N(text: str) -> Name:
@@ -128,8 +128,18 @@ def test_contextual_keywords_can_name_inputs() -> None:
 
 
 def test_inline_enumeration_listing_a_value_twice_is_an_error() -> None:
-    _, diagnostics = parse_module("policy t\n\ninput\n  p : one of a, b, a\n", "e.legis")
+    # The parser keeps the enumeration as written; the checker reports it, at the value
+    # listed again (sugar and mistakes are the compiler's business, not the parser's).
+    text = "policy t\n\ninput\n  p : one of a, b, a\n"
+    module, diagnostics = parse_module(text, "e.legis")
+    assert diagnostics == []
+    assert module.declarations[0].fields[0].type.members == ("a", "b", "a")
+    diagnostics = compile_errors(text)
     assert [d.code for d in diagnostics] == ["E101"]
+    assert (diagnostics[0].span.line, diagnostics[0].span.column) == (4, 20)
+    declared = compile_errors("policy t\n\nenum e : a, b, b\n")
+    assert [(d.code, d.message, d.span.column) for d in declared] == [
+        ("E101", "an enumeration lists the same value twice", 16)]
 
 
 # ------------------------------------------------------------------ parameters, series, enums
@@ -282,10 +292,30 @@ def test_first_of_with_when_and_otherwise() -> None:
 
 
 def test_when_lines_outside_first_of_are_an_error() -> None:
-    _, diagnostics = parse_module("policy t\n\ndefine x = all of\n  1 when a\n", "w.legis")
+    # Kept as written by the parser (a formatter or a language server still sees the
+    # rule), reported by the checker.
+    module, diagnostics = parse_module("policy t\n\ndefine x = all of\n  1 when a\n", "w.legis")
+    assert diagnostics == []
+    assert module.declarations[0].expr.items == (ast.Branch(num("1"), R("a")),)
+    diagnostics = compile_errors("policy t\n\ndefine x = all of\n  1 when a\n")
     assert [d.code for d in diagnostics] == ["E004"]
-    _, diagnostics = parse_module("policy t\n\ndefine x = first of\n  a\n", "w.legis")
+    module, diagnostics = parse_module("policy t\n\ndefine x = first of\n  a\n", "w.legis")
+    assert diagnostics == []
+    assert module.declarations[0].expr.branches == (Item(R("a")),)
+    diagnostics = compile_errors("policy t\n\ndefine x = first of\n  a\n")
     assert [d.code for d in diagnostics] == ["E004"]
+    assert diagnostics[0].hints == ("write: VALUE when CONDITION",)
+
+
+def test_citations_record_whether_they_were_written_on_a_line_of_their_own() -> None:
+    d = parse_decl('''
+        define ok = all of
+          x  § "after the code"
+            § "below it"
+        ''')
+    (item,) = d.expr.items
+    assert item.cites == (Cite("after the code"), Cite("below it"))
+    assert [c.own_line for c in item.cites] == [False, True]
 
 
 def test_inline_aggregates_over_a_list_or_a_value() -> None:

@@ -243,3 +243,13 @@ def test_printing_generated_declarations_then_parsing_them_gives_them_back(
     text = print_module(module)
     note(text)
     assert parsed(text) == module
+
+
+def test_lines_of_the_wrong_form_in_a_block_are_printed_back_as_written() -> None:
+    # The parser keeps them for the checker to report (E004); the printer loses none.
+    text = ("policy t\n\ndefine x = all of\n  a\n  1 when b\n\n"
+            "define y = first of\n  a\n    unless c\n  2 otherwise\n")
+    module = parsed(text)
+    printed = print_module(module)
+    assert parsed(printed) == module
+    assert "  1 when b\n" in printed and "  a\n    unless c\n" in printed

@@ -51,6 +51,9 @@ class Cite:
     source: str | None = None
     span: Span = _span()
     comments: Comments = _comments()
+    # Written on a line of its own below the line it justifies, not after that line's
+    # code: layout, not meaning (a line's citations are those after it and below it).
+    own_line: bool = field(default=False, eq=False, repr=False, kw_only=True)
 
 
 class Ident(str):
@@ -202,7 +205,8 @@ class Aggregate:
     """`all of`, `any of`, `count of`, `at least K of` over items or over a list value."""
 
     kind: str  # "all" | "any" | "count" | "at_least"
-    items: tuple[Item, ...] | None
+    # As written: a `VALUE when COND` line here is kept, and reported by the checker.
+    items: tuple["Item | Branch", ...] | None
     over: "Expr | None" = None
     k: "Expr | None" = None
     cites: tuple[Cite, ...] = ()
@@ -224,7 +228,8 @@ class Branch:
 
 @frozen
 class FirstOf:
-    branches: tuple[Branch, ...]
+    # As written: a line without `when`/`otherwise` is kept, and reported by the checker.
+    branches: tuple["Branch | Item", ...]
     cites: tuple[Cite, ...] = ()
     span: Span = _span()
 

@@ -306,14 +306,22 @@ class ModulePrinter:
             self.emit(depth, prefix + "first of", own=own)
             self.cite_lines(depth + 1, node.cites)
             for b in node.branches:
-                tail = f" when {self.expr(b.cond)}" if b.cond is not None else " otherwise"
-                self.emit(depth + 1, _after(self.expr(b.value) + tail, b.cites), inline=(b,))
+                self.line(depth + 1, b)
             return
         assert isinstance(node, ast.Aggregate) and node.items
         self.emit(depth, prefix + self.expr.head(node), own=own, inline=(node.k,))
         self.cite_lines(depth + 1, node.cites)
         for item in node.items:
-            self.item(depth + 1, item)
+            self.line(depth + 1, item)
+
+    def line(self, depth: int, line: ast.Item | ast.Branch) -> None:
+        """A line of a block, of whichever form it was written in (the checker reports
+        a `when` line outside `first of`, or an item in it)."""
+        if isinstance(line, ast.Item):
+            self.item(depth, line)
+            return
+        tail = f" when {self.expr(line.cond)}" if line.cond is not None else " otherwise"
+        self.emit(depth, _after(self.expr(line.value) + tail, line.cites), inline=(line,))
 
     def item(self, depth: int, item: ast.Item) -> None:
         if _is_block(item.expr) and not item.cites and not item.exceptions:

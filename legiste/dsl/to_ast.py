@@ -1,9 +1,12 @@
 """Tree → AST: Lark's parse tree of one declaration → surface AST nodes (dsl/ast.py).
 
 Each transformer method is named after a grammar alias and builds its node with its
-span, shifted by the declaration's first line. A form that parses but is malformed
-(`when` lines outside `first of`, an enumeration listing a value twice) is an
-`ASTError` carrying its diagnostic. Consumed by dsl/parser.py.
+span, shifted by the declaration's first line. The AST keeps what was written, even
+where it is wrong (`when` lines outside `first of`, an enumeration listing a value
+twice): the checker reports those (compiler/checking/), so that the rest of the
+declaration is still checked and a formatter or a language server still sees it. A
+form the AST cannot hold is an `ASTError` carrying its diagnostic. Consumed by
+dsl/parser.py.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import attrs
 from lark import Token, Transformer, v_args
 
 from legiste.dsl import ast
@@ -71,7 +75,8 @@ class ToAST(Transformer):
         return ast.Cite(_unquote(c[0]), self._ident(c[1]) if c[1] else None, span=self._span(meta))
 
     def cite_line(self, meta, c):
-        return list(c)
+        # Recorded as written: a citation on a line of its own, not after the code.
+        return [attrs.evolve(cite, own_line=True) for cite in c]
 
     def note_line(self, meta, c):
         return _Note(_unquote(c[0]))
@@ -144,8 +149,6 @@ class ToAST(Transformer):
 
     def enum_field(self, meta, c):
         members = tuple(self._ident(t) for t in c)
-        if len(set(members)) != len(members):
-            self._fail("E101", "an enumeration lists the same value twice", self._span(meta))
         return ast.TypeRef("enum", members=members, span=self._span(meta)), ()
 
     def c_min(self, meta, c):
@@ -226,8 +229,6 @@ class ToAST(Transformer):
                 description = _unquote(item)
             elif isinstance(item, list):
                 cites.extend(item)
-        if len(set(members)) != len(members):
-            self._fail("E101", "an enumeration lists the same value twice", self._span(meta))
         return ast.EnumDecl(self._ident(name), tuple(members), description, tuple(cites),
                             span=self._tok_span(name))
 
@@ -279,16 +280,10 @@ class ToAST(Transformer):
         (kind, k), *items = c
         cites, _, rest = self._split(items)
         span = self._span(meta)
+        # Lines of the wrong form (an item in `first of`, `when` in `all of`) are kept as
+        # written; the checker reports them (E004).
         if kind == "first":
-            for item in rest:
-                if not isinstance(item, ast.Branch):
-                    self._fail("E004", "each line of `first of` needs `when CONDITION` or `otherwise`",
-                               item.span, ("write: VALUE when CONDITION",))
             return ast.FirstOf(tuple(rest), cites, span=span)
-        for item in rest:
-            if isinstance(item, ast.Branch):
-                self._fail("E004", f"`when`/`otherwise` lines belong in a `first of` block, "
-                           f"not in `{kind.replace('_', ' ')} of`", item.span)
         return ast.Aggregate(kind, tuple(rest), None, k, cites, span=span)
 
     def item(self, meta, c):

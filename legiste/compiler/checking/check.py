@@ -23,7 +23,7 @@ from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.typecheck import ERROR
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
-from legiste.dsl.span import Span
+from legiste.dsl.span import NO_SPAN, Span
 
 
 def check_units(loaded: Loaded, config: Config
@@ -83,6 +83,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
             self._declare(decl)
         for decl in decls:
             if isinstance(decl, ast.EnumDecl):
+                self._distinct(decl.members, decl.span)
                 self.enums[decl.name] = Type("enum", decl.name, decl.members)
         for decl in decls:
             if isinstance(decl, ast.RecordDecl):
@@ -253,6 +254,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
         if ref.name == "list":
             return list_of(self.resolve_type(ref.element, owner))  # type: ignore[arg-type]
         if ref.name == "enum":
+            self._distinct(ref.members, ref.span)
             return Type("enum", owner, ref.members)
         if ref.name in SCALARS:
             return SCALARS[ref.name]
@@ -269,6 +271,16 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
                     hints=did_you_mean(ref.name, list(SCALARS) + list(self.enums) + list(self.records)) or
                     ["types: " + ", ".join(SCALARS) + ", list of TYPE, one of A, B"])
         return ERROR
+
+    def _distinct(self, members: tuple[str, ...], span: Span) -> None:
+        """E101 at the first value an enumeration lists again (the parser keeps it)."""
+        for i, member in enumerate(members):
+            if member in members[:i]:
+                where = member.span if isinstance(member, ast.Ident) and member.span is not NO_SPAN \
+                    else span
+                self.report("E101", "an enumeration lists the same value twice", where,
+                            hints=[f"remove the second '{member}'"])
+                return
 
     def definition(self, name: str) -> ir.Definition | None:
         """Check a `define`/`output` (once), checking what it reads first."""

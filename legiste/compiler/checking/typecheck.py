@@ -300,16 +300,23 @@ class ExprChecker:
 
     # ------------------------------------------------------------------ blocks
 
-    def _conditions(self, items: tuple[ast.Item, ...]) -> tuple[ir.Condition, ...]:
+    def _conditions(self, kind: str, items: tuple[ast.Item | ast.Branch, ...]
+                    ) -> tuple[ir.Condition, ...] | None:
         out = []
+        wrong = False
         for item in items:
+            if isinstance(item, ast.Branch):  # the parser keeps it as written
+                self.report("E004", f"`when`/`otherwise` lines belong in a `first of` block, "
+                            f"not in `{kind.replace('_', ' ')} of`", item.span)
+                wrong = True
+                continue
             expr = self.boolean(item.expr, "each condition")
             exceptions = tuple(
                 ir.Exception_(self.boolean(e.cond, "an `unless` exception"), span=e.span,
                               cites=self.cites(e.cites))
                 for e in item.exceptions)
             out.append(ir.Condition(expr, exceptions, span=item.span, cites=self.cites(item.cites)))
-        return tuple(out)
+        return None if wrong else tuple(out)
 
     def expr_Aggregate(self, node: ast.Aggregate, expected: Type | None) -> ir.Expr:
         k = None
@@ -321,7 +328,9 @@ class ExprChecker:
         result = INTEGER if node.kind == "count" else BOOLEAN
         cites = self.cites(node.cites)
         if node.items is not None:
-            items = self._conditions(node.items)
+            items = self._conditions(node.kind, node.items)
+            if items is None:
+                return self._bad(node.span)
             return ir.Aggregate(node.kind, items, None, k, result, span=node.span, cites=cites)
         over = self.expr(node.over)  # type: ignore[arg-type]
         if over.type != ERROR and (over.type.kind != "list" or over.type.element != BOOLEAN):
@@ -336,6 +345,11 @@ class ExprChecker:
         common: Type | None = expected if expected and expected.kind != "enum" else None
         failed = False
         for i, branch in enumerate(node.branches):
+            if isinstance(branch, ast.Item):  # the parser keeps it as written
+                self.report("E004", "each line of `first of` needs `when CONDITION` or `otherwise`",
+                            branch.span, hints=["write: VALUE when CONDITION"])
+                failed = True
+                continue
             value = self.expr(branch.value, expected)
             if value.type == ERROR:
                 failed = True
