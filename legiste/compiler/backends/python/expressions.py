@@ -17,6 +17,7 @@ from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.passes.analysis import RuleFacts, once_compared
 from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
+from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.builtins import python_call
 from legiste.compiler.runtime.numbers import _money
@@ -31,7 +32,7 @@ _PY_OPERATOR = {Op.EQ: "_operator.eq", Op.NE: "_operator.ne", Op.LT: "_operator.
                 Op.LE: "_operator.le", Op.GT: "_operator.gt", Op.GE: "_operator.ge"}
 
 
-class ExpressionCompiler(ModuleTables):
+class ExpressionCompiler(ExactComparisons, ModuleTables):
     """Python code for the expressions of a program's rules."""
 
     def __init__(self, program: ir.Program):
@@ -128,26 +129,6 @@ class ExpressionCompiler(ModuleTables):
         if isinstance(node, ir.FirstOf) and node.branches:
             return " ".join(self.first_of(node, scope, lambda n: self.rounded(n, scope))), P_IF
         return f"{self.code(node, scope, P_POSTFIX)}.quantize(_CENT, _HALF_UP, _CONTEXT)", P_POSTFIX
-
-    def _Exactly(self, node: ir.Exactly, scope: dict[str, str]) -> tuple[str, int]:
-        # the operand as always (its errors), then its exact rational value
-        return f"_then({self.code(node.value, scope, 1)}, {self.code(node.exact, scope, 1)})", P_POSTFIX
-
-    def _RatOf(self, node: ir.RatOf, scope: dict[str, str]) -> tuple[str, int]:
-        return f"_F({self.code(node.value, scope, 1)})", P_POSTFIX
-
-    def _RatArith(self, node: ir.RatArith, scope: dict[str, str]) -> tuple[str, int]:
-        prec = P_MUL if node.op in (Op.MUL, Op.DIV) else P_ADD
-        left = self.code(node.left, scope, prec)
-        return f"{left} {node.op.symbol} {self.code(node.right, scope, prec + 1)}", prec
-
-    def _RatMean(self, node: ir.RatMean, scope: dict[str, str]) -> tuple[str, int]:
-        return f"_mean({self.seq(node.values, scope)})", P_POSTFIX
-
-    def _RatIf(self, node: ir.RatIf, scope: dict[str, str]) -> tuple[str, int]:
-        cond = self.code(node.cond, scope, P_OR)
-        then = self.code(node.then, scope, P_NOT)
-        return f"{then} if {cond} else {self.code(node.otherwise, scope, P_IF)}", P_IF
 
     def _Unary(self, node: ir.Unary, scope: dict[str, str]) -> tuple[str, int]:
         if node.op is Op.NOT:
