@@ -43,6 +43,18 @@ CASES: list[tuple[str, str, str]] = [
     ("inconsistent_indentation", "check", "E003"),
     ("when_in_all_of", "check", "E004"),
     ("missing_header", "check", "E106"),
+    # the usual slips (issue 11 §7): each says what to write instead
+    ("misspelt_keyword", "check", "E001"),
+    ("thousands_separator", "check", "E001"),
+    ("slash_date", "check", "E011"),
+    ("double_equals", "check", "E001"),
+    ("chained_comparison", "check", "E001"),
+    ("double_ampersand", "check", "E002"),
+    ("tab_indentation", "check", "E007"),
+    ("citation_under_dated_value", "check", "E001"),
+    ("date_day_above_31", "check", "E010"),
+    ("extended_example_error", "check", "E100"),
+    ("quote_in_wrong_source", "check", "E300"),
     # names, types and units
     ("unknown_name", "check", "E100"),
     ("unknown_type", "check", "E104"),
@@ -155,12 +167,41 @@ def test_carets_point_at_the_offending_text(monkeypatch: pytest.MonkeyPatch) -> 
         "unexpected_character": "'",
         "import_cycle": "cyc.a",
         "runtime_division_by_zero": "costs_paid / gp_count",
+        "misspelt_keyword": "paramter",
+        "thousands_separator": "878",
+        "slash_date": "02/09/2024",
+        "double_equals": "=",
+        "chained_comparison": ">=",
+        "double_ampersand": "&",
+        "tab_indentation": "\t",
+        "citation_under_dated_value": "§",
+        "date_day_above_31": "date(year_of_costs, 12, 32)",
+        "quote_in_wrong_source": '§ "lorsqu\'il s\'agit de leur premier recrutement" in telesecretariat',
     }
     kinds = {c[0]: c[1] for c in CASES}
     for case, text in expectations.items():
         d = diagnostics_of(case, kinds[case], monkeypatch)[0]
         line = (REPO_ROOT / d.span.file).read_text(encoding="utf-8").splitlines()[d.span.line - 1]
         assert line[d.span.column - 1:d.span.end_column - 1] == text, case
+
+
+def test_a_diagnostic_of_an_extended_example_is_reported_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad `given` line of an example that two others extend is one diagnostic, not
+    three (E204 was printed 17 times)."""
+    diagnostics = diagnostics_of("extended_example_error", "check", monkeypatch)
+    assert [d.code for d in diagnostics] == ["E100"]
+
+
+def test_a_gap_of_an_extended_example_is_reported_at_the_example_extended() -> None:
+    """An example that lacks an input lacks it in every example extending it: one E204."""
+    from legiste.compiler.pipeline import compile_source
+
+    text = ('policy t.p\n\ninput\n  a : integer\n  b : integer\n\noutput y : integer = a + b\n\n'
+            'example "base"\n  given a = 1\n  expect y = 1\n\n'
+            'example "more" extends "base"\n  given a = 2\n  expect y = 2\n')
+    diagnostics = compile_source("p.legis", text=text).diagnostics
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("E204", 'example "base" gives no value for: b')]
 
 
 def test_input_problems_are_all_reported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "E004": "malformed declaration",
     "E005": "beyond the language's limits",
     "E006": "invisible direction control in a text",
+    "E007": "indentation with a tab",
     "E010": "invalid date",
     "E011": "invalid literal",
     "E100": "unknown name",

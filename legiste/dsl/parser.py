@@ -20,6 +20,7 @@ from legiste.dsl.comments import attach
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.lexer import GRAMMAR, _IndentationError, _Indenter, lark_parser
 from legiste.dsl.limits import check_limits
+from legiste.dsl.slips import slash_dates, tab_indentation, tab_lines
 from legiste.dsl.span import SourceFile
 from legiste.dsl.syntax_errors import syntax_diagnostic
 from legiste.dsl.to_ast import ASTError, ToAST
@@ -59,10 +60,18 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
     declarations: list[ast.Declaration] = []
     diagnostics: list[Diagnostic] = []
     pending = _leading_comments(source)  # comment lines wait for the next declaration
+    tabbed = tab_lines(source)
+    tab = tab_indentation(source, tabbed)
+    if tab is not None:
+        diagnostics.append(tab)
     for first_line, chunk in _chunks(text):
         if not chunk.endswith("\n"):
             chunk += "\n"
         offset = first_line - 1
+        dates = slash_dates(source, first_line, chunk)
+        if dates:  # DD/MM/YYYY would parse as divisions: one message, not a unit mismatch
+            diagnostics.extend(dates)
+            continue
         indenter.comments = []
         try:
             tree = parser.parse(chunk)
@@ -90,6 +99,9 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
                 diagnostics.append(exc.orig_exc.diagnostic)
             else:
                 raise
+    if tabbed:  # what a tab's width made of a line is not a second mistake
+        diagnostics = [d for d in diagnostics
+                       if d.code not in ("E001", "E003") or d.span.line not in tabbed]
     header = None
     for i, decl in enumerate(declarations):
         if isinstance(decl, ast.Header):

@@ -16,6 +16,7 @@ from legiste.dsl import keywords
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.lexer import lark_parser
 from legiste.dsl.limits import BIDI_CONTROLS
+from legiste.dsl.slips import character_hints, citation_hints, misplaced_citation, token_hints
 from legiste.dsl.span import SourceFile
 
 _TOKEN_WORDS = {
@@ -25,6 +26,9 @@ _TOKEN_WORDS = {
     "$END": "the end of the declaration", "MINUS": "'-'", "LPAR": "'('", "RPAR": "')'",
     "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='",
 }
+
+_DECLARATION_WORDS = ("policy", "module", "use", "input", "parameter", "series", "enum",
+                      "record", "define", "output", "invariant", "example")
 
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LSQB"}
 
@@ -110,6 +114,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, source: SourceFile,
                          "Latin letter: names are written in Latin letters (a-z, accents allowed)")
         elif char in BIDI_CONTROLS:
             hints.append(f"U+{ord(char):04X} is an invisible direction control: delete it")
+        else:
+            hints += character_hints(char, text, exc.pos_in_stream)
         return error("E002", f"unexpected character {char!r}", span, hints=hints)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -117,13 +123,23 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, source: SourceFile,
         span = source.span(line, column, line, column + width)
         expected = _acceptable(exc)
         if token.type == "_INDENT":
+            section = misplaced_citation(text, exc.pos_in_stream or 0)
+            if section is not None:
+                here = text[:section].count("\n") + 1 + offset
+                col = section - text[:section].rfind("\n")
+                return error("E001", "unexpected indentation: a citation indented under a dated value",
+                             source.span(here, col, here, col + 1), hints=citation_hints(text, section))
             return error("E001", "unexpected indentation", span,
                          hints=["indent a line only when it belongs to the block of the line above "
                                 "(an `all of` item, an `unless`, a citation)"])
         if token.type == "COMMA" and exc.pos_in_stream and 0 < exc.pos_in_stream < len(text) - 1 \
                 and text[exc.pos_in_stream - 1].isdigit() and text[exc.pos_in_stream + 1].isdigit():
             hints.append("decimals are written with a point: 4555.10, not 4555,10")
-        if line == offset + 1 and column == 1 and not expected & {"NAME", "NUMBER"}:
+        keyword_words = [w for w in (_describe_terminal(e).strip("'") for e in expected) if w.isalpha()]
+        at_start = line == offset + 1 and column == 1
+        hints += token_hints(token.type, str(token.value), text, exc.pos_in_stream or 0,
+                             keyword_words + (list(_DECLARATION_WORDS) if at_start else []))
+        if at_start and not expected & {"NAME", "NUMBER"}:
             hints.append("a declaration starts with policy, module, use, input, parameter, "
                          "series, enum, record, define, output, invariant or example")
         message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"

@@ -82,8 +82,12 @@ class CitationChecks(UnitState):
         for name, text in zip([n for n in names if n in self.source_paths], texts):
             if quote_found(cite.quote, text):
                 return ir.Citation(cite.quote, self.sources[name].file, True, span=cite.span)
-        hints = []
+        hints = [f"found verbatim in source {other}: write § \"…\" in {other}"
+                 for other, path in self.source_paths.items()
+                 if other not in names and quote_found(cite.quote, load_source(path))]
         for name, text in zip([n for n in names if n in self.source_paths], texts):
+            if hints:
+                break  # the quote is right, its source is not: no closest passage to offer
             closest = closest_passage(cite.quote, text)
             if closest:
                 hints.append(f"closest passage ({self.sources[name].file}, line {closest[1]}): "

@@ -18,6 +18,9 @@ from legiste.dsl.diagnostics import did_you_mean
 from legiste.dsl.span import Span
 
 
+_UNKNOWN = object()  # the value of a `given` line naming no input
+
+
 class ExampleChecks(UnitState):
     """Checks invariants (expressions and monotony) and examples."""
 
@@ -52,6 +55,8 @@ class ExampleChecks(UnitState):
                             notes=[f"first at {by_name[d.name].span}"])
             by_name.setdefault(d.name, d)
         out = []
+        self._given_checked: dict[int, Any] = {}
+        self._missing_reported: dict[str, set[str]] = {}
         for d in decls:
             self._no_twice(d)
             chain, seen = [d], {d.name}
@@ -71,7 +76,7 @@ class ExampleChecks(UnitState):
             for ex in reversed(chain):
                 given.update({a.name: a for a in ex.given})
                 on = ex.on or on
-            out.append(self._example(d, given, on))
+            out.append(self._example(d, given, on, chain[1:2]))
         return tuple(out)
 
     def _no_twice(self, decl: ast.Example) -> None:
@@ -87,18 +92,34 @@ class ExampleChecks(UnitState):
                 else:
                     first[a.name] = a
 
-    def _example(self, decl: ast.Example, given: dict[str, ast.Assignment],
-                 on: ast.DateLit | None) -> ir.Example:
-        values: dict[str, Any] = {}
-        for name, assignment in given.items():
+    def _given(self, name: str, assignment: ast.Assignment) -> Any:
+        """The value of one `given` line, checked once however many examples extend the
+        example that writes it (so its diagnostic is printed once)."""
+        key = id(assignment)
+        if key not in self._given_checked:
             field = self.inputs.get(name)
             if field is None:
                 self.report("E100", f"'{name}' is not an input", assignment.span,
-                            hints=did_you_mean(name, self.inputs))
-                continue
-            values[name] = self._constant(assignment.value, field.type, f"'{name}'")
+                            hints=did_you_mean(name, self.inputs)
+                            or ["the inputs are " + ", ".join(self.inputs)])
+                self._given_checked[key] = _UNKNOWN
+            else:
+                self._given_checked[key] = self._constant(assignment.value, field.type, f"'{name}'")
+        return self._given_checked[key]
+
+    def _example(self, decl: ast.Example, given: dict[str, ast.Assignment],
+                 on: ast.DateLit | None, base: list[ast.Example]) -> ir.Example:
+        values: dict[str, Any] = {}
+        for name, assignment in given.items():
+            value = self._given(name, assignment)
+            if value is not _UNKNOWN:
+                values[name] = value
         missing = [n for n in self.inputs if n not in given]
+        # A gap inherited from the example extended is reported there, not again here.
+        inherited = self._missing_reported.get(base[0].name, set()) if base else set()
         if missing and decl.expect_error is None:
+            self._missing_reported[decl.name] = set(missing)
+        if set(missing) - inherited and decl.expect_error is None:
             self.report("E204", f"example \"{decl.name}\" gives no value for: " + ", ".join(missing),
                         decl.span, hints=["add them with `given`, or extend a complete example: "
                                           "example \"…\" extends \"…\""])

@@ -13,6 +13,7 @@ from typing import Iterable
 
 from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
+from legiste.compiler.checking.calendar import impossible_date
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
@@ -232,12 +233,10 @@ class ExprChecker:
             # Default steps: the cent for an amount, a whole percent for a rate, 1 otherwise.
             step = CENT if args[0].type.kind in ("money", "rate") else Decimal(1)
             args.append(ir.Const(step, args[0].type, span=node.span))
-        if name == "date" and all(isinstance(a, ir.Const) for a in args):
-            y, m, d = (a.value for a in args)  # type: ignore[union-attr]
-            try:
-                dt.date(y, m, d)
-            except ValueError:
-                self.report("E010", f"date({y}, {m}, {d}) is not a date of the calendar", node.span)
+        if name == "date":
+            impossible = impossible_date(args)
+            if impossible is not None:
+                self.report("E010", impossible[0], node.span, hints=impossible[1:])
                 return self._bad(node.span)
         return ir.Call(builtin, tuple(args), result, span=node.span)
 
