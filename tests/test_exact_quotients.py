@@ -172,3 +172,51 @@ def test_comparisons_near_a_threshold_give_the_exact_answer(thresholds, t, n, ep
              "quotient_below": quotient < t, "quotient_between": t <= quotient <= t + 1}
     assert policy.evaluate(case, on=None).to_json()["outputs"] == exact
     assert module.evaluate(case)["outputs"] == exact
+
+
+# A threshold of more digits than the context's 28: the mean of 1 and 1 + 10^-27 is
+# 1 + 5·10^-28, which rounds (half even, to 28 digits) to 1, below a threshold of
+# 1 + 4·10^-28 that the exact mean is above. Here the Decimals cannot decide; both sides
+# of the comparison, and a comparison where no assignment expression may stand in
+# generated code (a comprehension's iterable), must still give the exact answer.
+LONG_THRESHOLD_POLICY = """
+policy t
+input
+  xs : list of decimal
+  t : decimal
+output mean_reaches = size(xs) > 0 and average(xs) >= t
+output reached_by_mean = size(xs) > 0 and t <= average(xs)
+output above_mean = size(xs) > 0 and t > average(xs)
+output picked : integer = size([y for each y in (if size(xs) > 0 and average(xs) >= t then xs else [t, t, t])])
+"""
+
+
+@pytest.mark.parametrize("xs, t, reaches", [
+    (["1", "1.000000000000000000000000001"], "1.0000000000000000000000000005", True),
+    (["1", "1.000000000000000000000000001"], "1.0000000000000000000000000004", True),
+    (["1", "1.000000000000000000000000001"], "1.0000000000000000000000000006", False),
+    (["1", "1.000000000000000000000000001"], "1.000000000000000000000000001", False),
+    (["3", "3"], "3", True),
+    (["3", "2.999999999999999999999999999"], "3", False),
+])
+def test_a_threshold_of_more_than_28_digits_is_compared_exactly(xs, t, reaches):
+    policy = compile_policy(LONG_THRESHOLD_POLICY)
+    module = _module(policy, "exact_long_threshold")
+    expected = {"mean_reaches": reaches, "reached_by_mean": reaches, "above_mean": not reaches,
+                "picked": len(xs) if reaches else 3}
+    case = {"xs": xs, "t": t}
+    assert policy.evaluate(case, on=None).to_json()["outputs"] == expected
+    assert module.evaluate(case)["outputs"] == expected
+
+
+def test_the_generated_comparison_of_a_quotient_makes_no_call_and_no_closure():
+    # Written in line (backends/python/exact_comparisons.py): the exact mean only where
+    # the Decimals cannot decide; the 28-digit test only where the threshold may need it.
+    source = generate(compile_policy(LONG_THRESHOLD_POLICY).program)
+    assert "(_q1 >= _n1 if (_q1 := _average(v['xs'], 1)) != (_n1 := v['t']) " \
+           "and _CONTEXT.plus(_n1) == _n1 else _mean(v['xs']) >= _n1)" in source
+    prime = generate(Policy.load(PRIME).program)
+    assert prime.count("_cmp_once(") == 1  # its definition: no comparison calls it
+    assert "lambda: _mean" not in prime
+    constant = generate(compile_policy(LONG_THRESHOLD_POLICY.replace(">= t", ">= 25")).program)
+    assert "_CONTEXT.plus(_n1)" not in constant  # 25 has 2 digits: nothing to test

@@ -295,8 +295,8 @@ class Evaluator:
             self.compile(side)  # (its closure, for the explanation)
             cmp = _COMPARE[node.op]
             if left_side:
-                return lambda env: _cmp_once(value(env), number(env), cmp, lambda: exact(env))
-            return lambda env: _cmp_once_right(number(env), value(env), cmp, lambda: exact(env))
+                return lambda env: _cmp_once(value(env), number(env), cmp, exact, env)
+            return lambda env: _cmp_once_right(number(env), value(env), cmp, exact, env)
         left, right, op = self.compile(node.left), self.compile(node.right), _COMPARE[node.op]
         return lambda env: op(left(env), right(env))
 

@@ -21,23 +21,31 @@ def _mean(values):
     return total / len(values)
 
 
+# A whole number below 10^28 in size has at most 28 digits.
+_BIG = 10 ** 28
+
+
 def _fits(number):
-    """Whether a number is exact in the context's digits (28): a whole number of the law,
-    or a Decimal that the context does not round."""
-    return number.__class__ is int or _CONTEXT.plus(number) == number
+    """Whether a number is exact in the context's digits (28): one the context does not
+    round (an int of more digits may be rounded too, so it is tested unless small)."""
+    if number.__class__ is int and -_BIG < number < _BIG:
+        return True
+    return _CONTEXT.plus(number) == number
 
 
-def _cmp_once(value, number, op, exact):
+def _cmp_once(value, number, op, exact, *args):
     """`value op number`, `value` a quotient rounded once to 28 digits: rounding never
     crosses a number of 28 digits, so where they differ the Decimals decide; where they
-    are equal (or `number` has more digits), the exact rational `exact()` does."""
+    are equal (or `number` has more digits), the exact rational `exact(*args)` does
+    (a function and its arguments, so that no closure is made per comparison). Generated
+    modules write this test in line (backends/python/expressions.py, _Compare)."""
     if value != number and _fits(number):
         return op(value, number)
-    return op(exact(), number)
+    return op(exact(*args), number)
 
 
-def _cmp_once_right(number, value, op, exact):
+def _cmp_once_right(number, value, op, exact, *args):
     """`number op value`, as _cmp_once (the operands in their order of evaluation)."""
     if value != number and _fits(number):
         return op(number, value)
-    return op(number, exact())
+    return op(number, exact(*args))

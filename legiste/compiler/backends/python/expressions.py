@@ -15,7 +15,7 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.passes.analysis import RuleFacts, once_compared
-from legiste.compiler.backends.python.syntax import (P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
+from legiste.compiler.backends.python.syntax import (CMP, P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
 from legiste.compiler.backends.python.tables import ModuleTables
@@ -26,10 +26,7 @@ from legiste.compiler.ir.walk import walk
 
 # A `first of` of more lines than this is generated as a flat `or` chain (see flat_first_of).
 FLAT_FIRST_OF = 16
-_CMP = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
-_PY_OPERATOR = {Op.EQ: "_operator.eq", Op.NE: "_operator.ne", Op.LT: "_operator.lt",
-                Op.LE: "_operator.le", Op.GT: "_operator.gt", Op.GE: "_operator.ge"}
 
 
 class ExpressionCompiler(ExactComparisons, ModuleTables):
@@ -180,14 +177,9 @@ class ExpressionCompiler(ExactComparisons, ModuleTables):
             return folded
         once = once_compared(node)
         if once is not None:  # decided by the Decimals unless they are equal (analysis.py)
-            side, other, left_side = once
-            q, r = self.code(side.value, scope, 1), self.code(other, scope, 1)
-            exact, op = self.code(side.exact, scope, 0), _PY_OPERATOR[node.op]
-            if left_side:
-                return f"_cmp_once({q}, {r}, {op}, lambda: {exact})", P_POSTFIX
-            return f"_cmp_once_right({r}, {q}, {op}, lambda: {exact})", P_POSTFIX
+            return self.compared_once(node, *once, scope)
         left = self.code(node.left, scope, P_CMP + 1)
-        return f"{left} {_CMP[node.op]} {self.code(node.right, scope, P_CMP + 1)}", P_CMP
+        return f"{left} {CMP[node.op]} {self.code(node.right, scope, P_CMP + 1)}", P_CMP
 
     def folded_choice(self, node: ir.Compare, scope: dict[str, str]) -> tuple[str, int] | None:
         """`(if c then "a" else "b") = "a"` is `c` (and `= "b"` is `not c`): a choice between

@@ -14,6 +14,8 @@ import keyword
 import pprint
 from typing import Any
 
+from legiste.compiler.ir.operators import Op
+
 
 def comment(text: str) -> str:
     """Text safe inside a `#` comment: every character that could end the line escaped."""
@@ -49,6 +51,9 @@ class Names:
         self.used.add(candidate)
         return candidate
 
+
+# The Python operator of each comparison.
+CMP = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
 
 # Python operator precedence (higher binds tighter), for minimal parentheses.
 P_IF, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_NEG, P_POSTFIX, P_ATOM = \
