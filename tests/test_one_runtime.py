@@ -10,8 +10,10 @@ import pickle
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from legiste.compiler.backends.python.generator import RUNTIME_MODULES, runtime_source
 from legiste.compiler.ir import types as ir_types
@@ -105,3 +107,59 @@ def test_one_duration_class_immutable_hashable_picklable() -> None:
     with pytest.raises(AttributeError):
         d.days = 4  # type: ignore[misc]
     assert durations._add_duration(dt.date(2024, 1, 31), Duration(months=1)) == dt.date(2024, 2, 29)
+
+
+# ------------------------------------------------------------------ words written once
+
+# Texts of input problems, explanation notes and arithmetic failures: each is written in
+# compiler/runtime/ alone (input_problems.py, errors.py, traces.py), which the interpreter
+# imports and every generated module carries, so the two cannot word a problem apart.
+_ONCE = ["is not an input of", "missing input{'s'", "below its minimum", "above its maximum",
+         "beyond its bound", "; expected", "must be a JSON object of fields", "\"not evaluated: \" +",
+         "significant digits", '"citations": [', "\"verified\": v"]
+
+
+def test_the_words_of_a_problem_are_written_in_the_runtime_only() -> None:
+    compiler = REPO_ROOT / "legiste" / "compiler"
+    for phrase in _ONCE:
+        where = sorted(str(p.relative_to(compiler)) for p in compiler.rglob("*.py")
+                       if phrase in p.read_text(encoding="utf-8"))
+        assert where and all(w.startswith("runtime/") for w in where), (phrase, where)
+
+
+_BOUNDED = """
+policy t
+record child
+  age : integer, at least 0, at most 25
+  school : one of primary, secondary
+input
+  income : money, at least 0 EUR, at most 100000 EUR
+  children : list of child
+  day : date
+output total : money = income
+"""
+
+
+@pytest.fixture(scope="module")
+def bounded() -> tuple[Any, Any]:
+    import tempfile
+    from legiste.compiler.backends.python import generate
+    from helpers import compile_policy, load_generated
+    policy = compile_policy(_BOUNDED)
+    return policy, load_generated(generate(policy.program), Path(tempfile.mkdtemp()), "bounded")
+
+
+_RAW = st.one_of(st.none(), st.booleans(), st.integers(-5, 200_000),
+                 st.sampled_from(["12.50", "-1", "1e3", "2024-02-30", "2024-02-29", "primary",
+                                  "college", "", "100000.01", "7 EUR"]))
+_CHILD = st.dictionaries(st.sampled_from(["age", "school", "agee"]), _RAW, max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=st.dictionaries(st.sampled_from(["income", "children", "day", "incom", "Day"]),
+                            st.one_of(_RAW, st.lists(_CHILD, max_size=2)), max_size=5))
+def test_input_problems_are_worded_alike_by_the_interpreter_and_a_generated_module(
+        bounded, case) -> None:
+    from helpers import generated_answer, interpreted_answer
+    policy, module = bounded
+    assert interpreted_answer(policy, case, None) == generated_answer(module, case, None)

@@ -7,13 +7,13 @@ golden tests can compare its plain form.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Literal
 
 from attrs import field, frozen
 from rich.console import Console
 from rich.text import Text
 
+from legiste.compiler.runtime.conversions import _did_you_mean
 from legiste.dsl.span import NO_SPAN, Span
 
 Severity = Literal["error", "warning", "note"]
@@ -117,11 +117,10 @@ class DiagnosticError(Exception):
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:
-    """Hints naming the closest candidates, as the author wrote them."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
-    if not close:
-        return []
-    return ["did you mean " + " or ".join(f"'{c}'" for c in close) + "?"]
+    """Hints naming the closest candidates, as the author wrote them: the words of the
+    runtime's `_did_you_mean` (compiler/runtime/conversions.py), which input validation
+    and every generated module use too."""
+    return _did_you_mean(name, candidates)
 
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}

@@ -17,7 +17,9 @@ from legiste.compiler import ir
 from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator
 from legiste.compiler.ir.passes import explanation_plan as xp
 from legiste.compiler.ir.types import BOOLEAN, Type
+from legiste.compiler.runtime.errors import _not_evaluated
 from legiste.compiler.runtime.numbers import _text
+from legiste.compiler.runtime.traces import _trace_json
 from legiste.compiler.runtime.values import display, money, to_json
 from legiste.dsl.span import NO_SPAN, Span
 
@@ -36,14 +38,12 @@ class Trace:
     children: tuple["Trace", ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind, "rule": self.name,
-            "value": None if self.value is None else to_json(self.value, self.type),
-            "type": self.type.short, "location": self.span.to_json(),
-            "citations": [{"quote": c.quote, "source": c.source, "verified": c.verified}
-                          for c in self.cites],
-            "detail": self.detail, "children": [c.to_json() for c in self.children],
-        }
+        """The node in trace.v1 (runtime/traces.py, as a generated module writes it)."""
+        return _trace_json(self.kind, self.name,
+                           None if self.value is None else to_json(self.value, self.type),
+                           self.type.short, self.span.to_json(),
+                           [(c.quote, c.source, c.verified) for c in self.cites], self.detail,
+                           [c.to_json() for c in self.children])
 
     def leaves(self) -> list["Trace"]:
         if not self.children:
@@ -71,7 +71,7 @@ class Explainer:
         try:
             return self.evaluator.value_of(node, self.env), None
         except EvalError as exc:
-            return None, f"not evaluated: {exc.diagnostic.message}"
+            return None, _not_evaluated(exc.diagnostic.message)
 
     def rule(self, plan: xp.RulePlan) -> Trace:
         if plan.id in self.done:
@@ -132,7 +132,7 @@ class Explainer:
         try:
             value, dated, how = self.evaluator.parameter_value(parameter, when, plan.node.span)
         except EvalError as exc:
-            return fail(f"not evaluated: {exc.diagnostic.message}")
+            return fail(_not_evaluated(exc.diagnostic.message))
         k = next(i for i, d in enumerate(parameter.values) if d is dated)
         detail = f"value on {when} (from {plan.starts[k]})" + (f", indexed: {how}" if how else "")
         return Trace("parameter", plan.name, value, plan.type, plan.span, plan.value_cites[k],

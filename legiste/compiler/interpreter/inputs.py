@@ -17,7 +17,12 @@ from legiste.compiler import ir
 from legiste.compiler.ir.kinds import KINDS, display
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.conversions import _c_enum, _c_list, _Invalid, _record_fields
-from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
+from legiste.compiler.runtime.input_problems import (_NOT_AN_OBJECT, _NOT_AN_OBJECT_HINT,
+                                                    _bad_input_message, _field_beyond,
+                                                    _field_problem, _missing_message, _missing_note,
+                                                    _out_of_bounds_message, _unknown_hints,
+                                                    _unknown_message)
+from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import NO_SPAN, SourceFile, Span
 
 def describe(t: Type) -> str:
@@ -60,12 +65,11 @@ def _record(raw: Any, t: Type) -> dict[str, Any]:
         try:
             value = convert(raw[name], field_type)
         except _Invalid as exc:
-            raise _Invalid(exc.code, f"field '{name}': {exc.message}", exc.hint) from None
+            raise _field_problem(exc, name) from None
         low, high = bounds.get(name, (None, None))
         if (low is not None and value < low) or (high is not None and value > high):
             limit = low if low is not None and value < low else high
-            raise _Invalid("E503", f"field '{name}' is {display(value, field_type)}, beyond its bound "
-                           f"{display(limit, field_type)}")
+            raise _field_beyond(name, display(value, field_type), display(limit, field_type))
         out[name] = value
     return out
 
@@ -160,9 +164,8 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
              text: str | None = None) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Check a case against the policy's inputs; returns typed values and every problem."""
     if not isinstance(data, dict):
-        return {}, [error("E505", "the input must be a JSON object of fields",
-                          _at(file, text, 1, 1, 1, 2) if text else NO_SPAN,
-                          hints=["e.g. {\"request_date\": \"2024-03-15\", …}"])]
+        return {}, [error("E505", _NOT_AN_OBJECT, _at(file, text, 1, 1, 1, 2) if text else NO_SPAN,
+                          hints=[_NOT_AN_OBJECT_HINT])]
     spans = _key_spans(text, file)
     where = lambda key: spans.get(key, _at(file, text, 1, 1, 1, 2) if text else NO_SPAN)  # noqa: E731
     declared = {d.name: d for d in unit.inputs}
@@ -171,37 +174,34 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
     for key in data:
         key = str(key)  # JSON keys are texts; a Python caller may pass others
         if key not in declared:
-            diags.append(error("E504", f"'{key}' is not an input of {unit.id}", where(key),
-                               hints=did_you_mean(key, declared) or
-                               ["inputs: " + ", ".join(declared)]))
+            diags.append(error("E504", _unknown_message(key, unit.id), where(key),
+                               hints=_unknown_hints(key, list(declared))))
     missing = [decl for name, decl in declared.items() if name not in data]
     if missing:
         # One diagnostic for all missing fields: the excerpt (the object's start) is the same.
-        names = ", ".join(f"'{d.name}'" for d in missing)
         diags.append(error(
-            "E500", f"missing input{'s' if len(missing) > 1 else ''} {names}",
+            "E500", _missing_message([d.name for d in missing]),
             NO_SPAN if not text else _at(file, text, 1, 1, 1, 2),
-            notes=[f"'{d.name}': {describe(d.type)}" + (f" — {d.description}" if d.description else "")
-                   + f" (declared at {d.span})" for d in missing]))
+            notes=[_missing_note(d.name, describe(d.type), d.description, d.span) for d in missing]))
     for name, decl in declared.items():
         if name not in data:
             continue
         try:
             value = convert(data[name], decl.type)
         except _Invalid as exc:
-            diags.append(error(exc.code, f"input '{name}': {exc.message}; expected {describe(decl.type)}",
+            diags.append(error(exc.code, _bad_input_message(name, exc.message, describe(decl.type)),
                                where(name), hints=[exc.hint] if exc.hint else [],
                                notes=[f"declared at {decl.span}"]))
             continue
         if decl.minimum is not None and value < decl.minimum:
-            diags.append(error("E503", f"input '{name}' is {display(value, decl.type)}, below its minimum "
-                               f"{display(decl.minimum, decl.type)}", where(name),
-                               notes=[f"declared at {decl.span}"]))
+            diags.append(error("E503", _out_of_bounds_message(
+                name, display(value, decl.type), display(decl.minimum, decl.type), True),
+                where(name), notes=[f"declared at {decl.span}"]))
             continue
         if decl.maximum is not None and value > decl.maximum:
-            diags.append(error("E503", f"input '{name}' is {display(value, decl.type)}, above its maximum "
-                               f"{display(decl.maximum, decl.type)}", where(name),
-                               notes=[f"declared at {decl.span}"]))
+            diags.append(error("E503", _out_of_bounds_message(
+                name, display(value, decl.type), display(decl.maximum, decl.type), False),
+                where(name), notes=[f"declared at {decl.span}"]))
             continue
         values[name] = value
     return values, diags

@@ -34,16 +34,34 @@ _INEXACT_HINT = ("round an intermediate result where the law does, or check the 
                  "number far beyond any real case")
 
 
+_DIVISION_BY_ZERO = "division by zero"
+
+
 def _division_by_zero(where, hints=()):
     """E402: a division by zero at `where`."""
-    return _located("E402", "division by zero", where, hints)
+    return _located("E402", _DIVISION_BY_ZERO, where, hints)
+
+
+def _inexact_message(name):
+    """E404's message: a sum, difference or product needs more than 28 significant digits."""
+    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
+    return f"{what} exactly: a result needs more than 28 significant digits"
 
 
 def _inexact(name, where):
     """E404: a sum, difference or product needs more than 28 significant digits."""
-    what = f"'{name}' cannot be computed" if name else "this value cannot be computed"
-    return _located("E404", f"{what} exactly: a result needs more than 28 significant digits",
-                    where, [_INEXACT_HINT])
+    return _located("E404", _inexact_message(name), where, [_INEXACT_HINT])
+
+
+def _not_evaluated(message):
+    """The explanation's note for a value that could not be computed, and why."""
+    return "not evaluated: " + message
+
+
+def _arith_problem(exc):
+    """_not_evaluated for a Decimal failure caught where no rule is named (the message
+    _arith_failure gives it without a name)."""
+    return _not_evaluated(_DIVISION_BY_ZERO if _is_division_by_zero(exc) else _inexact_message(None))
 
 
 def _is_division_by_zero(exc):

@@ -36,7 +36,7 @@ class ExplanationCompiler:
             f"{indent}    {var} = {expr}",
             f"{indent}    {problem} = None",
             f"{indent}except PolicyError as exc:",
-            f"{indent}    {var}, {problem} = None, 'not evaluated: ' + exc.message",
+            f"{indent}    {var}, {problem} = None, _not_evaluated(exc.message)",
             f"{indent}except ArithmeticError as exc:",
             f"{indent}    {var}, {problem} = None, _arith_problem(exc)",
         ]
@@ -164,7 +164,7 @@ class ExplanationCompiler:
         lines.append(f"        value, k, how = {self.exprs.resolve_fn[p.id]}(when, {self.exprs.site(node.span)})")
         lines.append("    except PolicyError as exc:")
         lines.append(f"        return _Trace('parameter', {plan.name!r}, None, {t}, {pspan}, "
-                     f"{pcites}, 'not evaluated: ' + exc.message, [])")
+                     f"{pcites}, _not_evaluated(exc.message), [])")
         starts = ", ".join(repr(start) for start in plan.starts)
         cites = ", ".join(str(self.exprs.cite_index(c)) for c in plan.value_cites)
         lines.append(f"    detail = 'value on ' + str(when) + ' (from ' + ({starts},)[k] + ')' + "

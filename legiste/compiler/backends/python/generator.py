@@ -34,8 +34,8 @@ _END_OF_CONVERSIONS = "# -------------------------------------------------------
 
 
 # The modules of compiler/runtime/ a generated module carries, in the order they use one another.
-RUNTIME_MODULES = ("conversions", "errors", "numbers", "durations", "forms", "parameters",
-                   "functions", "exact")
+RUNTIME_MODULES = ("conversions", "input_problems", "errors", "numbers", "durations", "forms",
+                   "parameters", "functions", "exact", "traces")
 
 
 @functools.cache

@@ -29,9 +29,13 @@ from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decima
                                   _did_you_mean, _difflib, _dt, _dumps, _duration_parts,
                                   _DURATION_RE, _HUGE_INT, _Invalid, _InvalidOperation, _json,
                                   _not_huge, _number, _re, _money_text, _decimal_text, _record_fields, _what, _whole)
-from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure, _division_by_zero, _inexact,
-                                            _is_division_by_zero, _no_line,
-                                            _outside_calendar)
+from legiste.compiler.runtime.input_problems import (_NOT_AN_OBJECT, _NOT_AN_OBJECT_HINT, _bad_input_message,
+                                                    _field_beyond, _field_problem, _missing_message,
+                                                    _out_of_bounds_message, _unknown_hints,
+                                                    _unknown_message)
+from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure, _arith_problem,
+                                            _division_by_zero, _inexact, _is_division_by_zero, _no_line,
+                                            _not_evaluated, _outside_calendar)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
                                              _HALF_UP, _ONE, _div, _divide, _minus, _money, _round_to, _text,
                                              _to_cent, _xadd, _xmul, _xsub, _xsum)
@@ -44,6 +48,7 @@ from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_val
 from legiste.compiler.runtime.functions import (_abs, _average, _calendar, _date, _day, _end_of_month, _month,
                                                _round, _round_down, _round_up, _weekday, _year,
                                                _years_between)
+from legiste.compiler.runtime.traces import _trace_json
 # ---------------------------------------------------------------- end of conversions
 
 _NO_SPAN = ("<unknown>", 1, 1, 1, 1)
@@ -112,13 +117,6 @@ def _located(code, message, site, hints=(), notes=()):
 _arith_error = _arith_failure
 
 
-def _arith_problem(exc):
-    """The explanation's note for a value that could not be computed."""
-    if _is_division_by_zero(exc):
-        return "not evaluated: division by zero"
-    return "not evaluated: this value cannot be computed exactly: a result needs more than 28 significant digits"
-
-
 # ---------------------------------------------------------------- values
 
 
@@ -158,12 +156,8 @@ def _index(series, period, site):
 # ---------------------------------------------------------------- input validation
 
 
-def _field_problem(exc, name):
-    return _Invalid(exc.code, f"field '{name}': {exc.message}", exc.hint)
-
-
 def _bad_input(exc, name, expected, note):
-    return _diag(exc.code, f"input '{name}': {exc.message}; expected {expected}", _NO_SPAN,
+    return _diag(exc.code, _bad_input_message(name, exc.message, expected), _NO_SPAN,
                  [exc.hint] if exc.hint else [], [note])
 
 
@@ -173,9 +167,8 @@ _MISSING = object()
 def _missing_inputs(inputs, problems):
     """One diagnostic (E500) naming every missing input."""
     missing = [name for name in _INPUT_NAMES if name not in inputs]
-    names = ", ".join(f"'{name}'" for name in missing)
-    problems.append(_diag("E500", f"missing input{'s' if len(missing) > 1 else ''} {names}",
-                          _NO_SPAN, [], [_INPUT_NAMES[name] for name in missing]))
+    problems.append(_diag("E500", _missing_message(missing), _NO_SPAN, [],
+                          [_INPUT_NAMES[name] for name in missing]))
 
 
 def _check_input(raw, info, values, problems):
@@ -190,12 +183,12 @@ def _check_input(raw, info, values, problems):
         problems.append(_bad_input(exc, name, expected, note))
         return
     if low is not None and value < low:
-        problems.append(_diag("E503", f"input '{name}' is {show(value)}, below its minimum "
-                              f"{low_text}", _NO_SPAN, [], [note]))
+        problems.append(_diag("E503", _out_of_bounds_message(name, show(value), low_text, True),
+                              _NO_SPAN, [], [note]))
         return
     if high is not None and value > high:
-        problems.append(_diag("E503", f"input '{name}' is {show(value)}, above its maximum "
-                              f"{high_text}", _NO_SPAN, [], [note]))
+        problems.append(_diag("E503", _out_of_bounds_message(name, show(value), high_text, False),
+                              _NO_SPAN, [], [note]))
         return
     values[name] = value
 
@@ -213,14 +206,12 @@ def _unknown_inputs(inputs, problems):
     for key in inputs:
         key = str(key)
         if key not in _INPUT_NAMES:
-            problems.append(_diag("E504", f"'{key}' is not an input of {_POLICY_ID}", _NO_SPAN,
-                                  _did_you_mean(key, _INPUT_NAMES) or
-                                  ["inputs: " + ", ".join(_INPUT_NAMES)]))
+            problems.append(_diag("E504", _unknown_message(key, _POLICY_ID), _NO_SPAN,
+                                  _unknown_hints(key, list(_INPUT_NAMES))))
 
 
 def _not_an_object():
-    return PolicyError([_diag("E505", "the input must be a JSON object of fields", _NO_SPAN,
-                              ['e.g. {"request_date": "2024-03-15", …}'])])
+    return PolicyError([_diag("E505", _NOT_AN_OBJECT, _NO_SPAN, [_NOT_AN_OBJECT_HINT])])
 
 
 # ---------------------------------------------------------------- explanation (trace.v1)
@@ -246,13 +237,9 @@ class _Trace:
 
     def to_json(self):
         short, convert = _TYPES[self.type]
-        return {
-            "kind": self.kind, "rule": self.rule,
-            "value": None if self.value is None else convert(self.value),
-            "type": short, "location": _location(_SPANS[self.span]),
-            "citations": [{"quote": q, "source": s, "verified": v} for q, s, v in _CITES[self.cites]],
-            "detail": self.detail, "children": [c.to_json() for c in self.children],
-        }
+        return _trace_json(self.kind, self.rule, None if self.value is None else convert(self.value),
+                           short, _location(_SPANS[self.span]), _CITES[self.cites], self.detail,
+                           [c.to_json() for c in self.children])
 
 
 def _plus_new(out, more):

@@ -15,6 +15,7 @@ from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.interpreter.inputs import describe
 from legiste.compiler.ir.kinds import KINDS, display
 from legiste.compiler.ir.types import Type
+from legiste.compiler.runtime.input_problems import _missing_note
 
 
 class InputValidation:
@@ -73,10 +74,9 @@ class InputValidation:
                 for limit, test in ((low, "<"), (high, ">")):
                     if limit is None:
                         continue
-                    prefix = f"field '{fname}' is "
-                    suffix = f", beyond its bound {display(limit, ftype)}"
+                    shown = display(limit, ftype)
                     lines.append(f"    if value {test} {self.tables.const(limit)}:")
-                    lines.append(f"        raise _Invalid('E503', {prefix!r} + {show}(value) + {suffix!r})")
+                    lines.append(f"        raise _field_beyond({fname!r}, {show}(value), {shown!r})")
                 lines.append(f"    out[{fname!r}] = value")
             lines.append("    return out")
             block = "\n".join(lines) + "\n"
@@ -112,9 +112,7 @@ class InputValidation:
             name, t = decl.name, decl.type
             expected = describe(t)
             note = f"declared at {decl.span}"
-            missing_notes[name] = (f"'{name}': {expected}"
-                                   + (f" — {decl.description}" if decl.description else "")
-                                   + f" (declared at {decl.span})")
+            missing_notes[name] = _missing_note(name, expected, decl.description, decl.span)
             low, high = decl.minimum, decl.maximum
             show = self.display_fn(t)
             info = f"_IN{i}"
