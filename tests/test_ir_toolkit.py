@@ -190,6 +190,25 @@ def test_operators_and_builtins_are_members_and_registry_entries_not_strings():
     assert Impl.DUR_PLUS_DATE.moves_date and not Impl.DATE_MINUS_DATE.moves_date
 
 
+def test_aggregate_kinds_are_members_not_strings():
+    from legiste.compiler.backends.json_ir import expr_json
+    from legiste.compiler.ir.operators import Agg
+    kinds = set()
+    for path in POLICIES:
+        for unit in _program(path).units.values():
+            for d in unit.definitions:
+                for node in walk(d.expr):
+                    if isinstance(node, ir.Aggregate):
+                        assert isinstance(node.kind, Agg)
+                        assert expr_json(node)["aggregate"] == node.kind.value
+                        kinds.add(node.kind)
+    assert {Agg.ALL, Agg.ANY, Agg.COUNT} <= kinds
+    # a node built from the JSON IR's text holds the member all the same
+    node = ir.Aggregate("at_least", (), _inp("flags", BOOLEAN), _inp("k", INTEGER), BOOLEAN)
+    assert node.kind is Agg.AT_LEAST and show(node) == "at least k of flags"
+    assert Agg.COUNT.counts and Agg.ALL.joins == "and" and Agg.AT_LEAST.joins is None
+
+
 def test_no_builtin_is_named_outside_the_registry_in_the_analysis():
     # the facts come from the call's registry entry (its flags), never from its name
     source = (REPO_ROOT / "legiste/compiler/ir/passes/analysis.py").read_text(encoding="utf-8")

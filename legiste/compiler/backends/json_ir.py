@@ -141,7 +141,7 @@ def expr_json(node: ir.Expr) -> dict[str, Any]:
         return _node("if", node, node.type, cond=expr_json(node.cond), then=expr_json(node.then),
                      otherwise=expr_json(node.otherwise))
     if isinstance(node, ir.Aggregate):
-        return _node("aggregate", node, node.type, aggregate=node.kind,
+        return _node("aggregate", node, node.type, aggregate=node.kind.value,
                      items=[_condition(c) for c in node.items], over=_opt(node.over), k=_opt(node.k))
     if isinstance(node, ir.FirstOf):
         return _node("first_of", node, node.type, branches=[_branch(b) for b in node.branches],

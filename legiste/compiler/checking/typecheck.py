@@ -14,7 +14,7 @@ from typing import Iterable
 from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.checking.calendar import impossible_date
-from legiste.compiler.ir.operators import Impl, Op
+from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
@@ -306,7 +306,7 @@ class ExprChecker:
         for item in items:
             if isinstance(item, ast.Branch):  # the parser keeps it as written
                 self.report("E004", f"`when`/`otherwise` lines belong in a `first of` block, "
-                            f"not in `{kind.replace('_', ' ')} of`", item.span)
+                            f"not in `{Agg(kind).head}`", item.span)
                 wrong = True
                 continue
             expr = self.boolean(item.expr, "each condition")
@@ -324,19 +324,20 @@ class ExprChecker:
             if k.type not in (INTEGER, ERROR):
                 self.report("E200", f"`at least K of` needs a whole number K, not {k.type.short}",
                             node.k.span)
-        result = INTEGER if node.kind == "count" else BOOLEAN
+        kind = Agg(node.kind)
+        result = INTEGER if kind.counts else BOOLEAN
         cites = self.cites(node.cites)
         if node.items is not None:
             items = self._conditions(node.kind, node.items)
             if items is None:
                 return self._bad(node.span)
-            return ir.Aggregate(node.kind, items, None, k, result, span=node.span, cites=cites)
+            return ir.Aggregate(kind, items, None, k, result, span=node.span, cites=cites)
         over = self.expr(node.over)  # type: ignore[arg-type]
         if over.type != ERROR and (over.type.kind != "list" or over.type.element != BOOLEAN):
-            self.report("E200", f"`{node.kind.replace('_', ' ')} of` counts a list of true/false "
+            self.report("E200", f"`{kind.head}` counts a list of true/false "
                         f"values, not {over.type.short}", node.over.span)  # type: ignore[union-attr]
             return self._bad(node.span)
-        return ir.Aggregate(node.kind, (), over, k, result, span=node.span, cites=cites)
+        return ir.Aggregate(kind, (), over, k, result, span=node.span, cites=cites)
 
     def expr_FirstOf(self, node: ast.FirstOf, expected: Type | None) -> ir.Expr:
         branches: list[ir.Branch] = []

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from legiste.compiler import ir
 from legiste.compiler.ir.kinds import DECIMAL_KINDS
-from legiste.compiler.ir.operators import Impl, Op
+from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.passes.analysis import once_compared
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
 from legiste.compiler.runtime.errors import _RunError, _arith_failure, _no_line_error
@@ -340,14 +340,14 @@ class Evaluator:
             values: Fn = lambda env: over(env)  # noqa: E731
         else:
             conds = [self.condition(i) for i in node.items]
-            if node.kind == "all":
+            if node.kind is Agg.ALL:
                 def all_of(env: Env) -> bool:
                     for c in conds:
                         if not c(env):
                             return False
                     return True
                 return all_of
-            if node.kind == "any":
+            if node.kind is Agg.ANY:
                 def any_of(env: Env) -> bool:
                     for c in conds:
                         if c(env):
@@ -355,11 +355,11 @@ class Evaluator:
                     return False
                 return any_of
             values = lambda env: [c(env) for c in conds]  # noqa: E731
-        if node.kind == "all":
+        if node.kind is Agg.ALL:
             return lambda env: all(values(env))
-        if node.kind == "any":
+        if node.kind is Agg.ANY:
             return lambda env: any(values(env))
-        if node.kind == "count":
+        if node.kind is Agg.COUNT:
             return lambda env: sum(1 for v in values(env) if v)
         return lambda env: sum(1 for v in values(env) if v) >= k(env)  # type: ignore[misc]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from attrs import field, frozen
 
-from legiste.compiler.ir.operators import Impl, Op
+from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.types import Type
 from legiste.dsl.span import NO_SPAN, SourceFile, Span
 
@@ -171,7 +171,7 @@ class Condition:
 class Aggregate:
     """all / any / count / at_least over conditions; `over` is a list value instead."""
 
-    kind: str
+    kind: Agg = field(converter=Agg)
     items: tuple[Condition, ...]
     over: "Expr | None"
     k: "Expr | None"

@@ -2,7 +2,7 @@
 
 Consumes nothing. The IR nodes hold members, not strings: `Arith.op`, `Compare.op`,
 `Logic.op` and `Unary.op` are `Op` members, `Arith.impl` an `Impl` member (how the type
-checker decided the operands combine). `value` is the text the JSON IR writes; a node
+checker decided the operands combine), `Aggregate.kind` an `Agg` member. `value` is the text the JSON IR writes; a node
 built from that text (`Op("+")`) is converted by its field.
 """
 
@@ -70,6 +70,32 @@ class Impl(Enum):
     def moves_date(self) -> bool:
         """Whether it moves a date by a duration (which may fall outside the calendar)."""
         return self in (Impl.DATE_PLUS_DUR, Impl.DUR_PLUS_DATE, Impl.DATE_MINUS_DUR)
+
+
+class Agg(Enum):
+    """What an `ir.Aggregate` does with its conditions (or the values of its list): `value`
+    is the text the JSON IR writes, `head` the rule text before the items (`at least of`
+    stands for `at least K of`, as messages name it)."""
+
+    ALL = "all"
+    ANY = "any"
+    COUNT = "count"
+    AT_LEAST = "at_least"
+
+    @property
+    def head(self) -> str:
+        """`all of`, `any of`, `count of`, `at least of`."""
+        return self.value.replace("_", " ") + " of"
+
+    @property
+    def counts(self) -> bool:
+        """Whether its value is a number of true conditions (`count of`), not a boolean."""
+        return self is Agg.COUNT
+
+    @property
+    def joins(self) -> str | None:
+        """The logical operator that chains its conditions (`and`, `or`), if one does."""
+        return {Agg.ALL: "and", Agg.ANY: "or"}.get(self)
 
 
 COMPARISONS = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from legiste.compiler.ir import nodes as n
-from legiste.compiler.ir.operators import P_ADD, P_AT, P_ATOM, P_CMP, P_IF, P_NEG, P_OR, Op
+from legiste.compiler.ir.operators import Agg, P_ADD, P_AT, P_ATOM, P_CMP, P_IF, P_NEG, P_OR, Op
 from legiste.compiler.runtime.values import display
 
-_AGGREGATE = {"all": "all of", "any": "any of", "count": "count of"}
 
 
 def _short(qualified: str) -> str:
@@ -69,7 +68,7 @@ def _show(node: Any) -> tuple[str, int]:
         return (f"if {show(node.cond)} then {show(node.then)} "
                 f"else {show(node.otherwise)}"), P_IF
     if isinstance(node, n.Aggregate):
-        head = _AGGREGATE.get(node.kind) or f"at least {show(node.k, P_ADD)} of"
+        head = f"at least {show(node.k, P_ADD)} of" if node.kind is Agg.AT_LEAST else node.kind.head
         if node.over is not None:
             return f"{head} {show(node.over, P_ATOM)}", P_ATOM
         return f"{head} [{', '.join(_condition(i) for i in node.items)}]", P_ATOM

@@ -21,7 +21,7 @@ from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.builtins import python_call
 from legiste.compiler.runtime.numbers import _money
-from legiste.compiler.ir.operators import Impl, Op
+from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.walk import walk
 
 # A `first of` of more lines than this is generated as a flat `or` chain (see flat_first_of).
@@ -335,8 +335,8 @@ class ExpressionCompiler(ExactComparisons, ModuleTables):
 
     def _Aggregate(self, node: ir.Aggregate, scope: dict[str, str]) -> tuple[str, int]:
         if node.over is not None:
-            if node.kind in ("all", "any"):
-                return f"{node.kind}({self.seq(node.over, scope)})", P_POSTFIX
+            if node.kind.joins:  # Python's all() / any()
+                return f"{node.kind.value}({self.seq(node.over, scope)})", P_POSTFIX
             over = self.facts.in_place(node.over)
             if isinstance(over, ir.Comprehension) and id(over) not in self.reuse \
                     and not any(c == over for c, _ in self.reused):
@@ -344,14 +344,14 @@ class ExpressionCompiler(ExactComparisons, ModuleTables):
             else:
                 count = f"{self.seq(node.over, scope, P_POSTFIX)}.count(True)"
         else:
-            if node.kind in ("all", "any"):
+            if node.kind.joins:
                 if not node.items:
-                    return ("True" if node.kind == "all" else "False"), P_ATOM
-                op, prec = ("and", P_AND) if node.kind == "all" else ("or", P_OR)
+                    return ("True" if node.kind is Agg.ALL else "False"), P_ATOM
+                op, prec = node.kind.joins, (P_AND if node.kind is Agg.ALL else P_OR)
                 return f" {op} ".join(self.chain(node.items, scope, prec)), prec
             items = [wrap(self.condition(i, scope), 1) for i in node.items]
             count = "sum((" + "".join(i + ", " for i in items) + "))" if items else "0"
-        if node.kind == "count":
+        if node.kind.counts:
             return count, P_POSTFIX
         return f"{count} >= {self.code(node.k, scope, P_CMP + 1)}", P_CMP
 

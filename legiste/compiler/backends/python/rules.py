@@ -13,6 +13,7 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.backends.python.expressions import ExpressionCompiler
 from legiste.compiler.backends.python.syntax import P_AND, P_OR, comment
+from legiste.compiler.ir.operators import Agg
 from legiste.compiler.runtime.numbers import _text
 
 
@@ -74,7 +75,7 @@ class RuleFunctions(ExpressionCompiler):
         `try:` block: `value = EXPRESSION`, or, for a rule that counts the elements of a
         list meeting a test, a loop (no list built, no comprehension called)."""
         node = self.facts.in_place(expr)
-        if isinstance(node, ir.Aggregate) and node.kind == "count" and node.over is not None:
+        if isinstance(node, ir.Aggregate) and node.kind is Agg.COUNT and node.over is not None:
             over = self.facts.in_place(node.over)
             if isinstance(over, ir.Comprehension) and d.type.kind == "integer":
                 return self.count_loop(over)
@@ -98,9 +99,9 @@ class RuleFunctions(ExpressionCompiler):
                 and node.value.branches:  # an output amount: rounded in each line
             lines = self.first_of(node.value, {}, lambda n: self.rounded(n, {}), comments=True)
             return "(\n" + "\n".join(indent + line for line in lines) + "\n" + indent[:-4] + ")"
-        if isinstance(node, ir.Aggregate) and node.over is None and node.kind in ("all", "any") \
+        if isinstance(node, ir.Aggregate) and node.over is None and node.kind.joins \
                 and len(node.items) > 1:
-            op, prec = ("and", P_AND) if node.kind == "all" else ("or", P_OR)
+            op, prec = node.kind.joins, (P_AND if node.kind is Agg.ALL else P_OR)
             texts = self.chain(node.items, {}, prec)
             lines = []
             for i, (item, text) in enumerate(zip(node.items, texts)):
