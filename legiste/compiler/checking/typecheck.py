@@ -14,12 +14,13 @@ from typing import Iterable
 from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.checking.calendar import impossible_date
+from legiste.compiler.ir.kinds import KINDS
 from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
 from legiste.compiler.runtime.numbers import _minus
-from legiste.compiler.runtime.values import CENT, Duration
+from legiste.compiler.runtime.values import Duration
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean, error
 from legiste.dsl.span import Span
@@ -230,8 +231,9 @@ class ExprChecker:
                         notes=[f"{name}: {builtin.doc}"])
             return self._bad(node.span)
         if builtin.rounds and len(args) == 1:
-            # Default steps: the cent for an amount, a whole percent for a rate, 1 otherwise.
-            step = CENT if args[0].type.kind in ("money", "rate") else Decimal(1)
+            # The kind's default step (ir/kinds.py): the cent for an amount, a whole percent
+            # for a rate, 1 otherwise.
+            step = KINDS[args[0].type.kind].round_step
             args.append(ir.Const(step, args[0].type, span=node.span))
         if name == "date":
             impossible = impossible_date(args)

@@ -12,6 +12,7 @@ parts.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Callable
 
 from attrs import frozen
@@ -21,6 +22,7 @@ from legiste.compiler.runtime import conversions as cv, forms as fm
 from legiste.compiler.runtime.durations import _c_duration
 
 _DECIMAL_TEXT = r"^-?\d+(\.\d+)?$"
+_CENT = Decimal("0.01")
 
 
 @frozen
@@ -32,7 +34,9 @@ class TypeKind:
     how an input error says what it expects; `schema_in` / `schema_out` the JSON Schema of
     one value given as input / produced as output (None: built from the type's parts);
     `decimal`: its values are Decimals (sums, differences and products exact in _EXACT,
-    quotients and negations in _CONTEXT; a whole number standing for one is made one)."""
+    quotients and negations in _CONTEXT; a whole number standing for one is made one);
+    `whole`: its values are Python ints; `round_step`: the step of `round(x)` and its
+    kin written without one (the cent for an amount, a whole percent for a rate)."""
 
     name: str
     display: Callable[[Any], str]
@@ -43,6 +47,8 @@ class TypeKind:
     schema_in: dict[str, Any] | None
     schema_out: dict[str, Any] | None
     decimal: bool = False
+    whole: bool = False
+    round_step: Decimal = Decimal(1)
 
 
 def _numeric(description: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -60,16 +66,18 @@ KINDS: dict[str, TypeKind] = {k.name: k for k in [
     TypeKind("boolean", fm._display_boolean, fm._j_same, fm._display_boolean, cv._c_boolean,
              "true or false", {"type": "boolean"}, {"type": "boolean"}),
     TypeKind("integer", fm._display_str, fm._j_same, fm._display_str, cv._c_integer,
-             "a whole number, e.g. 150", {"type": "integer"}, {"type": "integer"}),
+             "a whole number, e.g. 150", {"type": "integer"}, {"type": "integer"}, whole=True),
     TypeKind("year", fm._display_str, fm._j_same, fm._display_str, cv._c_year,
-             "a year, e.g. 2023", _YEAR, _YEAR),
+             "a year, e.g. 2023", _YEAR, _YEAR, whole=True),
     TypeKind("money", fm._display_money, fm._j_money, fm._lit_money, cv._c_money,
              'an amount in EUR, e.g. "6000.00"',
-             {"anyOf": [_MONEY_TEXT, {"type": "number", "multipleOf": 0.01}]}, _MONEY_TEXT, True),
+             {"anyOf": [_MONEY_TEXT, {"type": "number", "multipleOf": 0.01}]}, _MONEY_TEXT, True,
+             round_step=_CENT),
     TypeKind("decimal", fm._display_decimal, fm._j_decimal, fm._lit_decimal, cv._c_decimal,
              'a number, e.g. 1.5 or "1.5"', *_numeric(None), True),
     TypeKind("rate", fm._display_rate, fm._j_decimal, fm._lit_rate, cv._c_rate,
-             'a rate, e.g. "20 %" or 0.2', *_numeric("a fraction (0.2 = 20 %)"), True),
+             'a rate, e.g. "20 %" or 0.2', *_numeric("a fraction (0.2 = 20 %)"), True,
+             round_step=_CENT),
     TypeKind("date", fm._display_date, fm._j_date, fm._display_date, cv._c_date,
              'a date, e.g. "2024-03-15"', {"type": "string", "format": "date"},
              {"type": "string", "format": "date"}),
@@ -84,6 +92,8 @@ KINDS: dict[str, TypeKind] = {k.name: k for k in [
 
 # The kinds whose values are Decimals: money, decimal, rate.
 DECIMAL_KINDS = frozenset(name for name, kind in KINDS.items() if kind.decimal)
+# The kinds whose values are whole numbers (Python ints): integer, year.
+WHOLE_KINDS = frozenset(name for name, kind in KINDS.items() if kind.whole)
 
 
 def kind_of(t: Type) -> TypeKind:

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from legiste.compiler import ir
 from legiste.compiler.interpreter.cases import Compiled
-from legiste.compiler.ir.types import Type
+from legiste.compiler.ir.kinds import DECIMAL_KINDS, WHOLE_KINDS
+from legiste.compiler.ir.types import ORDERED, Type
 from legiste.compiler.ir.walk import walk
 from legiste.compiler.runtime.values import Duration
 
@@ -120,11 +121,11 @@ def _strategy_for(t: Type, h: Harvest, low: Any, high: Any,
         return st.sampled_from(t.members)
     if kind == "text":
         return st.sampled_from(sorted({*examples, ""})) | st.text(max_size=8)
-    if kind in ("integer", "year", "money", "decimal", "rate", "date"):
+    if kind in ORDERED:
         special, lo, hi = _scalar_range(kind, h, low, high, examples)
         if kind == "date":
             base: st.SearchStrategy[Any] = st.dates(lo, hi)
-        elif kind in ("integer", "year"):
+        elif kind in WHOLE_KINDS:
             base = st.integers(lo, hi)
         else:
             base = st.decimals(min_value=lo, max_value=hi, places=_places(kind), allow_nan=False,
@@ -159,7 +160,7 @@ def _scalar_range(kind: str, h: Harvest, low: Any, high: Any,
                   examples: list[Any]) -> tuple[list[Any], Any, Any]:
     """The boundary values of a number, year or date input (each constant of the policy
     with its neighbours) and the range to draw the others from."""
-    if kind in ("integer", "year"):
+    if kind in WHOLE_KINDS:
         consts = {v for v in h.constants.get(kind, set()) | h.constants.get("integer", set())
                   if isinstance(v, int)}
         edges: list[int] = []
@@ -224,7 +225,7 @@ def boundaries(t: Type, h: Harvest, value: Any, low: Any = None, high: Any = Non
         return [False, True]
     if kind == "enum":
         return list(t.members)
-    if kind not in ("integer", "year", "money", "decimal", "rate", "date"):
+    if kind not in ORDERED:
         return []
     examples = [e[name] for e in h.examples if name is not None and name in e]
     special, _, _ = _scalar_range(kind, h, low, high, examples)
@@ -299,11 +300,11 @@ def around(t: Type, value: Any, h: Harvest, low: Any = None,
     it, within [low, high]: where a guard relating this input to others (a count at most
     another count) still tends to hold. None for other kinds."""
     kind = t.kind
-    if kind in ("integer", "year") and isinstance(value, int):
+    if kind in WHOLE_KINDS and isinstance(value, int):
         span = max(abs(value), 10) if kind == "integer" else 3
         lo, hi = _clip(value - span, value + span, low, high)
         return st.integers(lo, hi) if lo <= hi else None
-    if kind in ("money", "decimal", "rate") and isinstance(value, (int, Decimal)):
+    if kind in DECIMAL_KINDS and isinstance(value, (int, Decimal)):
         places = _places(kind)
         span = max(abs(Decimal(value)), Decimal(1))
         lo, hi = _clip(Decimal(value) - span, Decimal(value) + span, low, high)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from legiste.compiler import ir
+from legiste.compiler.ir.kinds import DECIMAL_KINDS, WHOLE_KINDS
 from legiste.compiler.ir.operators import Impl, Op
 from legiste.compiler.ir.walk import children, walk
 
@@ -49,7 +50,7 @@ class RuleFacts:
         if isinstance(node, (ir.ToDecimal, ir.RoundToCent)):
             return True
         if isinstance(node, (ir.Input, ir.Param)):
-            return node.type.kind in ("money", "decimal", "rate")
+            return node.type.kind in DECIMAL_KINDS
         if isinstance(node, ir.Local):
             d = self.definitions[node.id]
             return d.type.kind in ("decimal", "rate") or (
@@ -89,7 +90,7 @@ class RuleFacts:
         if isinstance(node, ir.Exactly):  # its exact part repeats what its value computed
             return self.cannot_fail(node.value)
         if isinstance(node, ir.Unary):
-            return (node.op is Op.NOT or node.type.kind in ("integer", "year")) and \
+            return (node.op is Op.NOT or node.type.kind in WHOLE_KINDS) and \
                 self.cannot_fail(node.operand)
         if isinstance(node, ir.Arith):
             if node.impl is Impl.NUM and node.type.kind not in ("integer", "year"):
@@ -138,7 +139,7 @@ class RuleFacts:
         (a date, a year, a test), or read once."""
         inlined = set()
         for d in self.definitions.values():
-            if d.kind != "define" or d.type.kind in ("money", "decimal", "rate"):
+            if d.kind != "define" or d.type.kind in DECIMAL_KINDS:
                 continue
             if not self.cannot_fail(d.expr):
                 continue
@@ -207,7 +208,7 @@ class RuleFacts:
             return (node.value, node.value) if type(node.value) is int else None
         if isinstance(node, ir.Call):
             return node.func.int_range
-        if isinstance(node, ir.Input) and node.type.kind in ("year", "integer"):
+        if isinstance(node, ir.Input) and node.type.kind in WHOLE_KINDS:
             decl = self.inputs.get(node.name)
             if decl is None:
                 return None
@@ -266,7 +267,7 @@ class RuleFacts:
         `m.setdefault(KEY, EXPR)`, rather than by its function: its expression cannot fail
         (so no error would name another rule), has no fast form (see `fast_form`), builds no
         list, and its value needs no conversion (a rounding, a whole number to a Decimal)."""
-        return (d.type.kind not in ("money", "decimal", "rate") and self.cannot_fail(d.expr)
+        return (d.type.kind not in DECIMAL_KINDS and self.cannot_fail(d.expr)
                 and not any(isinstance(n, ir.Comprehension) or self.fast_form(n) for n in walk(d.expr)))
 
     def stored(self, memo: set[str], eager: set[str]) -> set[str]:
