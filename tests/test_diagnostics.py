@@ -67,6 +67,9 @@ CASES: list[tuple[str, str, str]] = [
     ("if_branches_differ", "check", "E200"),
     ("wrong_function_arguments", "check", "E202"),
     ("first_of_without_otherwise", "check", "E203"),
+    ("table_overlap", "check", "E240"),
+    ("table_gap", "check", "E241"),
+    ("table_cell_not_constant", "check", "E242"),
     # modules and citations
     ("unknown_module", "check", "E102"),
     ("import_cycle", "check", "E103"),

@@ -448,8 +448,11 @@ class Example:
     comments: Comments = _comments()
 
 
+# Decision tables live in their own module (dsl/ast_tables.py), registered here.
+from legiste.dsl.ast_tables import Table, TableCell, TableOutput, TableRow  # noqa: E402
+
 Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, RecordDecl, Define,
-                    Invariant, Example]
+                    Invariant, Example, Table]
 
 
 @frozen
@@ -468,4 +471,4 @@ class Module:
 # The nodes that start a line of their own and carry that line's comments.
 LINE_NODES = (Header, SourceDecl, Use, InputBlock, InputField, Parameter, DatedValue, Series,
               SeriesValue, EnumDecl, RecordDecl, Define, Item, Exception_, Branch, Cite,
-              Invariant, Assignment, Example)
+              Invariant, Assignment, Example, Table, TableRow)

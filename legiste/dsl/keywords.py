@@ -29,6 +29,8 @@ _ENGLISH_WORDS: dict[str, str] = {
     "most": "most", "of": "of", "first": "first", "when": "when",
     "otherwise": "otherwise", "unless": "unless", "in": "in", "monotone": "monotone",
     "increasing": "increasing", "decreasing": "decreasing",
+    # decision tables
+    "table": "table", "hit": "hit", "row": "row",
     # examples
     "on": "on", "given": "given", "expect": "expect", "error": "error", "extends": "extends",
     # expressions

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from legiste.dsl import ast
 from legiste.dsl.comments import walk
+from legiste.dsl.printer_tables import TablePrinter
 
 INDENT = "  "
 
@@ -167,7 +168,7 @@ def _type(ref: ast.TypeRef) -> str:
     return ref.name
 
 
-class ModulePrinter:
+class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
     """A module → lines of text. Each `line`/`block` method appends to `self.out`."""
 
     def __init__(self, full: bool = False, unicode: bool = False):

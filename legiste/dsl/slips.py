@@ -106,6 +106,8 @@ def token_hints(token_type: str, value: str, text: str, pos: int,
         grouped = grouped.replace("\u00a0", " ").replace("\u202f", " ")
         return ["no thousands separator in numbers: write "
                 f"{grouped.replace(' ', '')} (not {grouped})"]
+    if value == "|":  # a token of decision tables' columns, nowhere an operator
+        return ["write `or`" + (" instead of `||`" if text[pos + 1:pos + 2] == "|" else "")]
     if value == "=" and before.endswith("="):
         return ["equality is written with one `=`: write `a = b`"]
     if value in _COMPARISONS:

@@ -15,11 +15,12 @@ import re
 from typing import Any
 
 import attrs
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import SourceFile, Span
+from legiste.dsl.to_ast_tables import TableToAST
 
 class _Note(str):
     pass
@@ -40,7 +41,7 @@ def _unquote(token: Token) -> str:
 
 
 @v_args(meta=True)
-class ToAST(Transformer):
+class ToAST(TableToAST):  # decision tables: dsl/to_ast_tables.py
     """Builds AST nodes; spans are shifted by the declaration's first line."""
 
     def __init__(self, source: SourceFile, line_offset: int):

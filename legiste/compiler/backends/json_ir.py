@@ -169,7 +169,8 @@ def _condition(c: ir.Condition) -> dict[str, Any]:
 
 
 def _branch(b: ir.Branch) -> dict[str, Any]:
-    return _node("branch", b, b.value.type, cond=expr_json(b.cond), value=expr_json(b.value))
+    label = {"label": b.label} if b.label else {}  # a decision table's row
+    return _node("branch", b, b.value.type, cond=expr_json(b.cond), value=expr_json(b.value), **label)
 
 
 # ------------------------------------------------------------------ declarations

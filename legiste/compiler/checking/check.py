@@ -20,6 +20,7 @@ from legiste.compiler.ir.types import SCALARS, Type, assignable, list_of
 from legiste.compiler.checking.citations import CitationChecks
 from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
+from legiste.compiler.checking.tables import TableChecks
 from legiste.compiler.checking.typecheck import ERROR
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
@@ -42,7 +43,7 @@ def check_units(loaded: Loaded, config: Config
     return units, checkers, diagnostics
 
 
-class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
+class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks):
     """Checks one file against the already-checked files it uses.
 
     The driver, names, types and rules live here; sources and citations, value
@@ -70,6 +71,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
         self.sources: dict[str, ir.Source] = {}
         self.source_paths: dict[str, Path] = {}
         self.warned_sources: set[str] = set()
+        self.tables, self.checked_tables = {}, {}  # decision tables (tables.py)
 
     # ------------------------------------------------------------------ driver
 
@@ -101,6 +103,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
             # A define whose name is taken by an earlier declaration was reported by _declare.
             if isinstance(decl, ast.Define) and self.names.get(decl.name, (None, None))[1] is decl:
                 self.definition(decl.name)
+            elif isinstance(decl, ast.Table):
+                self.table(decl)
         invariants = tuple(self._invariant(d) for d in decls if isinstance(d, ast.Invariant))
         examples = self._examples([d for d in decls if isinstance(d, ast.Example)])
         as_of = self._as_of()
@@ -135,6 +139,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
             entries = [(decl.name, "record", decl, decl.span)]
         elif isinstance(decl, ast.Define):
             entries = [(decl.name, decl.kind, decl, decl.span)]
+        elif isinstance(decl, ast.Table):
+            entries = self.table_entries(decl)
         for name, kind, node, span in entries:
             if name in self.names:
                 first = self.names[name][1]
@@ -294,6 +300,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks):
             return None
         self.in_progress.append(name)
         try:
+            if isinstance(decl, ast.TableOutput):
+                return self.table_output(decl)
             declared = self.resolve_type(decl.type, name) if decl.type else None
             expr = self.expr(decl.expr, declared)
         finally:

@@ -186,6 +186,7 @@ class Branch:
     value: "Expr"
     span: Span = _meta()
     cites: tuple[Citation, ...] = _cites()
+    label: str | None = field(default=None, eq=False)  # how explanations name it (a table's row)
 
 
 @frozen

@@ -283,7 +283,8 @@ class Planner:
 
     def choice(self, node: ir.FirstOf) -> Choice:
         branches = tuple(
-            BranchPlan(b.cond, b.value, f"{excerpt(b.value.span)} when {excerpt(b.cond.span)}",
+            BranchPlan(b.cond, b.value,
+                       b.label or f"{excerpt(b.value.span)} when {excerpt(b.cond.span)}",
                        b.span, b.cites, self.reads(b.cond), self.reads(b.value))
             for b in node.branches)
         otherwise = None if node.otherwise is None else OtherwisePlan(
