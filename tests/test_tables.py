@@ -427,3 +427,15 @@ def test_the_static_verdict_is_the_brute_force_verdict(table) -> None:
         else:
             first, second = (int(n) - 1 for n in re.findall(r"rows (\d+) and (\d+)", d.message)[0])
             assert {first, second} <= set(matched)
+
+
+def test_verify_draws_values_at_every_row_boundary() -> None:
+    from legiste.compiler.ir.types import INTEGER
+    from legiste.compiler.tools.strategies import boundaries, harvest
+
+    policy = compile_policy(AGES)
+    h = harvest(policy.program)
+    tried = set(boundaries(INTEGER, h, 8, 0, None, "age"))
+    # Each bound of each row, and the whole number on either side of it.
+    for bound in (6, 10, 11, 14, 15, 18):
+        assert {bound - 1, bound, bound + 1} <= tried, bound
