@@ -70,6 +70,7 @@ CASES: list[tuple[str, str, str]] = [
     ("table_overlap", "check", "E240"),
     ("table_gap", "check", "E241"),
     ("table_cell_not_constant", "check", "E242"),
+    ("table_row_never_applies", "check", "E243"),
     # modules and citations
     ("unknown_module", "check", "E102"),
     ("import_cycle", "check", "E103"),

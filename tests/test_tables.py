@@ -84,17 +84,28 @@ def test_a_table_prints_back_to_an_equal_table() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("  hit unique\n  given n\n  row 1 | 2 then 1\n", "this row has 2 cells but the table reads 1 column"),
     ("  hit unique\n  given n\n  row 1 then 1 | 2\n", "this row gives 2 values but the table has 1 output"),
-    ("  given n\n  row 1 then 1\n", "a table says its hit policy once"),
+    ("  given n\n  row 1 then 1\n", "a table says its hit policy: `hit unique` or `hit first`"),
     ("  hit any\n  given n\n  row 1 then 1\n", "a table's hit policy is `unique` or `first`, not `any`"),
-    ("  hit first\n  row 1 then 1\n", "a table names the columns it reads once"),
+    ("  hit first\n  row 1 then 1\n", "a table names the columns it reads on a `given` line"),
     ("  hit first\n  given n\n  otherwise then 1\n  row 1 then 2\n", "`otherwise` is the last line"),
 ])
-def test_a_malformed_table_is_e004_at_the_line_at_fault(text: str, message: str) -> None:
+def test_a_table_of_the_wrong_shape_is_kept_as_written_and_e004_when_checked(
+        text: str, message: str) -> None:
     from legiste.dsl.parser import parse_module
-    _, diagnostics = parse_module("policy t\n\ninput\n  n : integer\n\ntable r : integer\n" + text,
-                                  "t.legis")
+    source = "policy t\n\ninput\n  n : integer\n\ntable r : integer\n" + text
+    module, diagnostics = parse_module(source, "test.legis")
+    assert diagnostics == []
+    assert parse(print_module(module)) == module  # the printer loses none of it
+    errors = compile_errors(source)
+    assert codes(errors) == ["E004"] and message in errors[0].message
+
+
+@pytest.mark.parametrize("text", ["  hit first\n  hit unique\n  given n\n  row 1 then 1\n",
+                                  "  hit first\n  given n\n  given n\n  row 1 then 1\n"])
+def test_a_second_hit_or_given_line_is_e004_from_the_parser(text: str) -> None:
+    from legiste.dsl.parser import parse_module
+    _, diagnostics = parse_module("policy t\n\ntable r : integer\n" + text, "t.legis")
     assert codes(diagnostics) == ["E004"]
-    assert message in diagnostics[0].message
 
 
 def test_each_output_column_is_a_rule() -> None:
@@ -413,13 +424,20 @@ def test_the_static_verdict_is_the_brute_force_verdict(table) -> None:
             for point in itertools.product(*(_grid(k) for k in kinds))]
     overlap = hit == "unique" and any(len(h) > 1 for h in hits)
     gap = not otherwise and any(not h for h in hits)
+    # A row never applies when no point has it as its first (`first`) or any (`unique`) row.
+    live = {h[0] for h in hits if h} if hit == "first" else {n for h in hits for n in h}
+    dead = sorted(set(range(len(rows))) - live)
     try:
         compile_policy(_policy(kinds, rows, hit, otherwise))
         found: list[Any] = []
     except Exception as exc:  # DiagnosticError
         found = exc.diagnostics  # type: ignore[attr-defined]
-    assert sorted({d.code for d in found}) == [c for c, f in (("E240", overlap), ("E241", gap)) if f]
+    assert sorted({d.code for d in found}) == [
+        c for c, f in (("E240", overlap), ("E241", gap), ("E243", dead)) if f]
+    assert [int(re.match(r"row (\d+)", d.message)[1]) - 1 for d in found if d.code == "E243"] == dead
     for d in found:
+        if d.code == "E243":
+            continue
         point = _point(d.message, kinds)
         matched = [n for n, row in enumerate(rows) if all(_matches(c, x) for c, x in zip(row, point))]
         if d.code == "E241":
@@ -439,3 +457,52 @@ def test_verify_draws_values_at_every_row_boundary() -> None:
     # Each bound of each row, and the whole number on either side of it.
     for bound in (6, 10, 11, 14, 15, 18):
         assert {bound - 1, bound, bound + 1} <= tried, bound
+
+
+def test_a_row_that_never_applies_is_e243() -> None:
+    d = _one(AGES.replace("between 15 and 18 | -", "between 18 and 15 | -"))
+    assert (d.code, d.message) == ("E243", "row 5 of this table never applies: no case matches "
+                                           "all its cells")
+    errors = compile_errors(AGES.replace("hit unique", "hit first").replace("row   < 6 ", "row   < 11"))
+    assert [(d.code, d.message) for d in errors] == [
+        ("E243", f"row {n} of this table never applies: the rows above it take every case it "
+                 "matches") for n in (2, 3)]
+    assert _one(AGES.replace("< 6 ", "< 0 ")).message.startswith("row 1 of this table never")
+
+
+def test_comments_in_a_table_are_kept_by_the_printer() -> None:
+    text = AGES.replace('  row   < 6 ', '  # before the first tier\n  row   < 6 ')
+    text = text.replace('"middle"', '"middle"  # the collège')
+    printed = print_module(parse(text))
+    assert "  # before the first tier\n  row   < 6" in printed
+    assert '"middle"  # the collège' in printed
+    assert parse(printed) == parse(text)
+
+
+def test_the_symbol_table_holds_each_output_of_a_table() -> None:
+    from legiste.compiler.pipeline import compile_source
+    compilation = compile_source("t.legis", text=dedent(AGES))
+    assert compilation.diagnostics == ()
+    symbols = compilation.symbols
+    assert symbols["amount"].kind == "output" and symbols["amount"].type.kind == "money"
+    assert symbols["tier"].span.line == 8
+
+
+def test_the_printer_keeps_a_rows_quotes_where_they_were_written() -> None:
+    text = dedent("""
+        policy t
+          source law "000_084ce424bf47b386.txt"
+
+        input
+          half : boolean
+
+        output table share : rate
+          hit unique
+          given half
+          row true  then 50 %  § "L’intervention couvre la moitié des frais réels"
+          row false then 0 %
+            § "L’intervention couvre la moitié des frais réels"
+        """)
+    printed = print_module(parse(text))
+    assert 'then 50 %  § "L’intervention' in printed
+    assert 'then 0 %\n    § "L’intervention' in printed

@@ -76,8 +76,8 @@ class Table:
 
     kind: str  # "define" | "output"
     outputs: tuple[TableOutput, ...]
-    hit: str
-    columns: tuple["Expr", ...]
+    hit: str | None  # None: no `hit` line (the checker reports it)
+    columns: tuple["Expr", ...] | None  # None: no `given` line
     rows: tuple[TableRow, ...]
     cites: tuple[Cite, ...] = ()
     notes: tuple[str, ...] = ()

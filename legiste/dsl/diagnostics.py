@@ -45,6 +45,7 @@ CODES: dict[str, str] = {
     "E240": "overlapping table rows",
     "E241": "a table leaves a gap",
     "E242": "a table cell or column that cannot be checked",
+    "E243": "a table row that never applies",
     "E300": "misquoted citation",
     "W301": "citation not verified: source text not found",
     "E301": "citation not verified: source text not found (strict mode)",

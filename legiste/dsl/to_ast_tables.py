@@ -1,8 +1,9 @@
 """Tree → AST for decision tables (the `table` rules of dsl/grammar.lark).
 
-Front end; `ToAST` (dsl/to_ast.py) inherits these transformer methods. A table that
-parses but is malformed (no `given` line, a row with more cells than columns, a hit
-policy other than `unique` or `first`) is an `E004` located at the line at fault.
+Front end; `ToAST` (dsl/to_ast.py) inherits these transformer methods. A table is kept
+as written, even of the wrong shape (no `given` line, a row with more cells than columns,
+a hit policy other than `unique` or `first`): the checker reports those (E004). Only a
+second `hit` or `given` line, which the AST cannot hold, is an `E004` here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 from lark import Token, Transformer, v_args
 
 from legiste.dsl import ast
-from legiste.dsl.ast_tables import HIT_POLICIES
 
 
 class _Hit:
@@ -23,10 +23,6 @@ class _Hit:
 class _Given:
     def __init__(self, columns: tuple[ast.Expr, ...], meta: Any):
         self.columns, self.meta = columns, meta
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @v_args(meta=True)
@@ -46,12 +42,7 @@ class TableToAST(Transformer):
         return ast.TableOutput(self._ident(c[0]), c[1], span=self._tok_span(c[0]))
 
     def t_hit(self, meta, c):
-        if str(c[0]) not in HIT_POLICIES:
-            self._fail("E004", f"a table's hit policy is `unique` or `first`, not `{c[0]}`",
-                       self._tok_span(c[0]),
-                       ("`hit unique`: the rows never overlap (checked); `hit first`: the first "
-                        "row that applies gives the values",))
-        return _Hit(str(c[0]), c[0])
+        return _Hit(self._ident(c[0]), c[0])
 
     def t_given(self, meta, c):
         return _Given(tuple(c), meta)
@@ -93,31 +84,15 @@ class TableToAST(Transformer):
         cites, notes, _ = self._split([x for x in items if not isinstance(x, (_Hit, _Given,
                                                                                ast.TableRow))])
         span = outputs[0].span
-        if len(hits) != 1:
-            self._fail("E004", "a table says its hit policy once: `hit unique` or `hit first`",
-                       self._span(meta) if not hits else self._tok_span(hits[1].token),
-                       ("`hit unique`: the rows never overlap (checked); `hit first`: the "
-                        "first row that applies gives the values",))
-        if len(givens) != 1:
-            self._fail("E004", "a table names the columns it reads once, on a `given` line",
-                       self._span(meta) if not givens else self._span(givens[1].meta),
-                       ("write: given age | household_size",))
-        columns = givens[0].columns
-        if not any(r.cells is not None for r in rows):
-            self._fail("E004", "a table has at least one `row`", self._span(meta))
-        for i, row in enumerate(rows):
-            if row.cells is None and i != len(rows) - 1:
-                self._fail("E004", "`otherwise` is the last line of a table", row.span,
-                           ("rows after it could never apply",))
-            if row.cells is not None and len(row.cells) != len(columns):
-                self._fail("E004", f"this row has {_plural(len(row.cells), 'cell')} but the "
-                           f"table reads {_plural(len(columns), 'column')}", row.span,
-                           ("write `-` in a cell whose column does not matter for this row",))
-            if len(row.values) != len(outputs):
-                self._fail("E004", f"this row gives {_plural(len(row.values), 'value')} but the "
-                           f"table has {_plural(len(outputs), 'output')}", row.span,
-                           ("after `then`, one value per output, separated by `|`",))
-        return ast.Table(kind, outputs, hits[0].policy, columns, tuple(rows), cites, notes,
+        # What the AST cannot hold (a second `hit` or `given` line) is reported here; a
+        # table of the wrong shape is kept as written for the checker (checking/tables.py).
+        if len(hits) > 1:
+            self._fail("E004", "a table says its hit policy once", self._tok_span(hits[1].token))
+        if len(givens) > 1:
+            self._fail("E004", "a table names the columns it reads once, on one `given` line",
+                       self._span(givens[1].meta))
+        return ast.Table(kind, outputs, hits[0].policy if hits else None,
+                         givens[0].columns if givens else None, tuple(rows), cites, notes,
                          span=span)
 
 

@@ -27,6 +27,7 @@ from legiste.compiler.ir.operators import Op
 from legiste.compiler.ir.types import BOOLEAN, Type, assignable
 from legiste.compiler.ir.walk import transform
 from legiste.dsl import ast
+from legiste.dsl.ast_tables import HIT_POLICIES
 
 _COLUMN = "·column"  # the name a cell's comparison gives its column (no author can write it)
 _KINDS = {"boolean": "finite", "enum": "finite", "integer": "discrete", "year": "discrete",
@@ -58,19 +59,58 @@ class TableChecks(UnitState):
         return [(out.name, decl.kind, out, out.span) for out in decl.outputs]
 
     def table(self, decl: ast.Table) -> None:
-        """Check a table: each of its outputs (once), then its rows' overlaps and gaps."""
+        """Check a table: its shape, each of its outputs (once), then its rows' overlaps
+        and gaps."""
         for out in decl.outputs:
             if self.names.get(out.name, (None, None))[1] is out:
                 self.definition(out.name)
+        if not self._well_formed(decl):
+            return
         checked = self._table_rows(decl)
         if checked.cells is not None and checked.columns is not None:
             self._coverage(decl, checked)
 
+    def _well_formed(self, decl: ast.Table, report: bool = True) -> bool:
+        """Whether a table has a hit policy, columns, rows of their width and values for
+        every output, `otherwise` last (E004 for each problem when `report`)."""
+        problems: list[tuple[str, Any, tuple[str, ...]]] = []
+        if decl.hit is None or decl.hit not in HIT_POLICIES:
+            problems.append((
+                "a table says its hit policy: `hit unique` or `hit first`" if decl.hit is None
+                else f"a table's hit policy is `unique` or `first`, not `{decl.hit}`",
+                decl.span if decl.hit is None else getattr(decl.hit, "span", decl.span),
+                ("`hit unique`: the rows never overlap (checked); `hit first`: the first row "
+                 "that applies gives the values",)))
+        if decl.columns is None:
+            problems.append(("a table names the columns it reads on a `given` line",
+                             decl.span, ("write: given age | household_size",)))
+        if not any(r.cells is not None for r in decl.rows):
+            problems.append(("a table has at least one `row`", decl.span, ()))
+        width = len(decl.columns or ())
+        for i, row in enumerate(decl.rows):
+            if row.cells is None and i != len(decl.rows) - 1:
+                problems.append(("`otherwise` is the last line of a table", row.span,
+                                 ("rows after it could never apply",)))
+            if row.cells is not None and decl.columns is not None and len(row.cells) != width:
+                problems.append((f"this row has {_plural(len(row.cells), 'cell')} but the table "
+                                 f"reads {_plural(width, 'column')}", row.span,
+                                 ("write `-` in a cell whose column does not matter for this row",)))
+            if len(row.values) != len(decl.outputs):
+                problems.append((f"this row gives {_plural(len(row.values), 'value')} but the "
+                                 f"table has {_plural(len(decl.outputs), 'output')}", row.span,
+                                 ("after `then`, one value per output, separated by `|`",)))
+        if report:
+            for message, span, hints in problems:
+                self.report("E004", message, span, hints=hints)
+        return not problems
+
     def table_output(self, out: ast.TableOutput) -> ir.Definition:
         """The rule of one output column: `first of` its value in each row."""
         decl = self.tables[out.name]
+        if not self._well_formed(decl, report=False):  # reported once, by table()
+            return self._definition(decl, out, self._bad(decl.span), ())
         checked = self._table_rows(decl)
-        index = decl.outputs.index(out)
+        index = next(i for i, o in enumerate(decl.outputs) if o is out)
         declared = self.resolve_type(out.type, out.name)
         branches, otherwise, failed = [], None, declared == ERROR
         for row, cond, cites in zip(decl.rows, checked.conditions, checked.cites):
@@ -91,9 +131,12 @@ class TableChecks(UnitState):
                                for row, cond in zip(decl.rows, checked.conditions))
         expr: ir.Expr = self._bad(decl.span) if failed \
             else ir.FirstOf(tuple(branches), otherwise, declared, span=decl.span)
-        result = ir.Definition(f"{self.id}.{out.name}", out.name, decl.kind,
-                               declared if not failed else expr.type, expr, decl.notes,
-                               span=out.span, cites=checked.table_cites)
+        return self._definition(decl, out, expr, checked.table_cites)
+
+    def _definition(self, decl: ast.Table, out: ast.TableOutput, expr: ir.Expr,
+                    cites: tuple[ir.Citation, ...]) -> ir.Definition:
+        result = ir.Definition(f"{self.id}.{out.name}", out.name, decl.kind, expr.type, expr,
+                               decl.notes, span=out.span, cites=cites)
         self.definitions[out.name] = result
         return result
 
@@ -103,11 +146,13 @@ class TableChecks(UnitState):
         found = self.checked_tables.get(id(decl))
         if found is not None:
             return found
-        subjects = [self.expr(column) for column in decl.columns]
+        subjects = [self.expr(column) for column in decl.columns or ()]
         columns: list[cov.Column] | None = []
-        for column, subject in zip(decl.columns, subjects):
+        for i, (column, subject) in enumerate(zip(decl.columns or (), subjects)):
             col = self._column(column, subject)
             columns = None if col is None or columns is None else [*columns, col]
+            if col is None:  # reported once: its cells are not checked against it
+                subjects[i] = self._bad(column.span)
         conditions: list[ir.Expr | None] = []
         cells: list[list[Any]] | None = []
         for row in decl.rows:
@@ -170,12 +215,13 @@ class TableChecks(UnitState):
             self.locals.pop()
         if cond.type == ERROR:
             return None, None
-        bounds = (cond.low, cond.high) if isinstance(cond, ir.Between) else (cond.right,)
         kind = _KINDS.get(subject.type.kind)
+        bounds = (cond.low, cond.high) if isinstance(cond, ir.Between) else \
+            (cond.right,) if isinstance(cond, ir.Compare) else None
         try:
-            values = None if kind is None else tuple(
+            values = None if kind is None or bounds is None else tuple(
                 const_value(b) if kind == "finite" else _number(const_value(b)) for b in bounds)
-        except ValueError:
+        except (ValueError, TypeError):
             self.report("E242", "a table cell compares its column with a constant: a number, "
                         "an amount, a date or a value of the enumeration", cell.span,
                         hints=["a value that varies (an input, a parameter, a rule) goes in a "
@@ -203,6 +249,19 @@ class TableChecks(UnitState):
         rows = [r for r in decl.rows if r.cells is not None]
         reps = [cov.atoms(col, [cells[i] for cells in checked.cells])
                 for i, col in enumerate(checked.columns)]
+        for j, row in enumerate(rows):
+            own = [[r for r in column if cov.matches(cell, r)]
+                   for column, cell in zip(reps, checked.cells[j])]
+            above = checked.cells[:j] if decl.hit == "first" else []
+            if any(not values for values in own):
+                self.report("E243", f"row {j + 1} of this table never applies: no case matches "
+                            "all its cells", row.cells_span,
+                            hints=["correct its cells (a `between` written high to low? a value "
+                                   "outside an input's bounds?), or delete it"])
+            elif cov.gap(own, above) is None:
+                self.report("E243", f"row {j + 1} of this table never applies: the rows above it "
+                            "take every case it matches", row.cells_span,
+                            hints=["move it above the rows that hide it, or delete it"])
         if decl.hit == "unique":
             for j in range(len(rows)):
                 for i in range(j):
@@ -231,9 +290,13 @@ class TableChecks(UnitState):
         return ", ".join(parts)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _label(decl: ast.Table, row: ast.TableRow) -> str:
     """How an explanation names a row: its number and its cells, `row 2: age >= 8, …`."""
-    number = [r for r in decl.rows if r.cells is not None].index(row) + 1
+    number = next(i for i, r in enumerate(decl.rows, 1) if r is row)
     assert row.cells is not None
     cells = [f"{column.span.excerpt()} {'= ' if cell.op == '=' and cell.written is None else ''}"
              f"{cell.span.excerpt()}" for column, cell in zip(decl.columns, row.cells)
