@@ -71,6 +71,9 @@ CASES: list[tuple[str, str, str]] = [
     ("table_gap", "check", "E241"),
     ("table_cell_not_constant", "check", "E242"),
     ("table_row_never_applies", "check", "E243"),
+    ("record_rule_unknown_member", "check", "E100"),
+    ("record_rule_cycle", "check", "E105"),
+    ("recursive_function", "check", "E210"),
     # modules and citations
     ("unknown_module", "check", "E102"),
     ("import_cycle", "check", "E103"),

@@ -38,6 +38,9 @@ policy t.every_node
 record member  "one GP of a group practice"
   accredited_all_year : boolean
   dmg_count : integer, at least 0
+  define big = dmg_count > 10
+
+define double(x : money) : money = x * 2
 
 input
   day : date
@@ -51,6 +54,8 @@ parameter fee : money
 
 define accredited = [m for each m in members where m.accredited_all_year]
 define group_dmg = sum([m.dmg_count for each m in members])
+define bigs = [m for each m in members where m.big]
+define twice : money = double(amount)
 define enough = at least 2 of [m.accredited_all_year for each m in members]
 define some = count of flags
 define in_range = group_dmg between 10 and 20

@@ -394,11 +394,13 @@ class RecordDecl:
     description: str | None = None
     span: Span = _span()
     comments: Comments = _comments()
+    defines: tuple["Define", ...] = ()  # rules of each element (`define` lines after the fields)
 
 
 @frozen
 class Define:
-    """`define` (an intermediate value) or `output` (a result of the policy)."""
+    """`define` (an intermediate value), `output` (a result of the policy), or a user
+    function `define f(x : money) : money = …` (`params` not None)."""
 
     kind: str  # "define" | "output"
     name: str
@@ -408,6 +410,7 @@ class Define:
     notes: tuple[str, ...] = ()
     span: Span = _span()
     comments: Comments = _comments()
+    params: tuple[InputField, ...] | None = field(default=None, kw_only=True)
 
 
 @frozen

@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "E202": "bad function call",
     "E203": "`first of` can fall through",
     "E204": "bad example",
+    "E210": "recursive function",
     "E240": "overlapping table rows",
     "E241": "a table leaves a gap",
     "E242": "a table cell or column that cannot be checked",

@@ -251,6 +251,8 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
                   own=(r,))
         for f in r.fields:
             self.field(1, f)
+        for d in r.defines:
+            self.define(d, 1)
 
     def enumdecl(self, e: ast.EnumDecl) -> None:
         text = f"enum {e.name} : {', '.join(e.members)}"
@@ -287,19 +289,21 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
             self.emit(1, _after(f"{v.period}: {v.value}", v.cites), inline=(v,))
 
     # -- rules
-    def define(self, d: ast.Define) -> None:
-        head = f"{d.kind} {d.name}" + (f" : {_type(d.type)}" if d.type else "") + " ="
+    def define(self, d: ast.Define, depth: int = 0) -> None:
+        params = "" if d.params is None else \
+            "(" + ", ".join(f"{p.name} : {_type(p.type)}" for p in d.params) + ")"
+        head = f"{d.kind} {d.name}{params}" + (f" : {_type(d.type)}" if d.type else "") + " ="
         if not _is_block(d.expr):
-            self.emit(0, f"{head} {self.expr(d.expr)}", own=(d,), inline=(d.expr,))
+            self.emit(depth, f"{head} {self.expr(d.expr)}", own=(d,), inline=(d.expr,))
         elif d.cites or d.notes:
             # The block on its own line, so that the rule's citations can follow it.
-            self.emit(0, head, own=(d,))
-            self.block(1, d.expr)
+            self.emit(depth, head, own=(d,))
+            self.block(depth + 1, d.expr)
         else:
-            self.block(0, d.expr, head + " ", own=(d,))
+            self.block(depth, d.expr, head + " ", own=(d,))
             return
-        self.cite_lines(1, d.cites)
-        self.note_lines(1, d.notes)
+        self.cite_lines(depth + 1, d.cites)
+        self.note_lines(depth + 1, d.notes)
 
     def block(self, depth: int, node: ast.Expr, prefix: str = "", own: Iterable[Any] = ()) -> None:
         """A `first of` or an aggregate over items, its head at the end of a line."""

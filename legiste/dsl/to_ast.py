@@ -166,9 +166,11 @@ class ToAST(TableToAST):  # decision tables: dsl/to_ast_tables.py
                               span=self._tok_span(name))
 
     def record_decl(self, meta, c):
-        name, description, *fields = c
-        return ast.RecordDecl(self._ident(name), tuple(fields), _unquote(description) if description else None,
-                              span=self._tok_span(name))
+        name, description, *items = c
+        fields = tuple(i for i in items if isinstance(i, ast.InputField))
+        defines = tuple(i for i in items if isinstance(i, ast.Define))
+        return ast.RecordDecl(self._ident(name), fields, _unquote(description) if description else None,
+                              span=self._tok_span(name), defines=defines)
 
     def input_block(self, meta, c):
         return ast.InputBlock(tuple(c), span=self._span(meta))
@@ -239,7 +241,15 @@ class ToAST(TableToAST):  # decision tables: dsl/to_ast_tables.py
         return ast.Define(kind, self._ident(name), type_ref, expr, cites, notes, span=self._tok_span(name))
 
     def define(self, meta, c):
-        return self._definition("define", meta, c)
+        name, params, type_ref, body = c
+        definition = self._definition("define", meta, [name, type_ref, body])
+        return definition if params is None else attrs.evolve(definition, params=params)
+
+    def fn_params(self, meta, c):
+        return tuple(p for p in c if p is not None)
+
+    def fn_param(self, meta, c):
+        return ast.InputField(self._ident(c[0]), c[1], span=self._tok_span(c[0]))
 
     def output(self, meta, c):
         return self._definition("output", meta, c)

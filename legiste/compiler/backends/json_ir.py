@@ -160,6 +160,14 @@ def expr_json(node: ir.Expr) -> dict[str, Any]:
     if isinstance(node, ir.Comprehension):
         return _node("comprehension", node, node.type, var=node.var, source=expr_json(node.source),
                      where=_opt(node.where), body=expr_json(node.body))
+    if isinstance(node, ir.Element):
+        return _node("element", node, node.type)
+    if isinstance(node, ir.RuleOf):
+        return _node("rule_of", node, node.type, element=expr_json(node.element), id=node.id)
+    if isinstance(node, ir.Arg):
+        return _node("arg", node, node.type, name=node.name)
+    if isinstance(node, ir.Apply):
+        return _node("apply", node, node.type, id=node.id, args=[expr_json(a) for a in node.args])
     raise TypeError(f"no JSON IR for {type(node).__name__}")  # pragma: no cover
 
 
@@ -196,6 +204,13 @@ def _unit(u: ir.Unit) -> dict[str, Any]:
                          "citations": _cites(d.cites)}
                         for d in u.definitions],
         "outputs": [d.name for d in u.outputs],
+        "element_rules": [{"id": r.id, "record": r.record, "name": r.name, "type": type_json(r.type),
+                           "notes": list(r.notes), "expr": expr_json(r.expr), "span": span_json(r.span),
+                           "citations": _cites(r.cites)} for r in u.element_rules],
+        "functions": [{"id": f.id, "name": f.name, "type": type_json(f.type),
+                       "params": [{"name": n, "type": type_json(t)} for n, t in f.params],
+                       "notes": list(f.notes), "expr": expr_json(f.expr), "span": span_json(f.span),
+                       "citations": _cites(f.cites)} for f in u.functions],
         "invariants": [{"name": i.name, "kind": i.kind, "expr": _opt(i.expr), "output": i.output,
                         "input": i.input, "direction": i.direction if i.kind == "monotone" else None,
                         "guard": _opt(i.guard), "span": span_json(i.span), "citations": _cites(i.cites)}

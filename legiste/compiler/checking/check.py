@@ -22,6 +22,7 @@ from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.tables import TableChecks
 from legiste.compiler.checking.typecheck import ERROR
+from legiste.compiler.checking.user_rules import UserRuleChecks
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
 from legiste.dsl.span import NO_SPAN, Span
@@ -43,7 +44,7 @@ def check_units(loaded: Loaded, config: Config
     return units, checkers, diagnostics
 
 
-class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks):
+class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks, UserRuleChecks):
     """Checks one file against the already-checked files it uses.
 
     The driver, names, types and rules live here; sources and citations, value
@@ -72,6 +73,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
         self.source_paths: dict[str, Path] = {}
         self.warned_sources: set[str] = set()
         self.tables, self.checked_tables = {}, {}  # decision tables (tables.py)
+        self.user_rules_init()
 
     # ------------------------------------------------------------------ driver
 
@@ -90,6 +92,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
         for decl in decls:
             if isinstance(decl, ast.RecordDecl):
                 self._record(decl)
+                self.record_rules_declare(decl)
         for decl in decls:
             if isinstance(decl, ast.InputBlock):
                 for field in decl.fields:
@@ -101,10 +104,12 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
                 self._parameter(decl)
         for decl in decls:
             # A define whose name is taken by an earlier declaration was reported by _declare.
-            if isinstance(decl, ast.Define) and self.names.get(decl.name, (None, None))[1] is decl:
+            if isinstance(decl, ast.Define) and self.names.get(decl.name, (None, None))[1] is decl \
+                    and decl.params is None:
                 self.definition(decl.name)
             elif isinstance(decl, ast.Table):
                 self.table(decl)
+        self.check_user_rules()
         invariants = tuple(self._invariant(d) for d in decls if isinstance(d, ast.Invariant))
         examples = self._examples([d for d in decls if isinstance(d, ast.Example)])
         as_of = self._as_of()
@@ -121,7 +126,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
             series={s.id: s for s in self.series.values()},
             definitions=tuple(self.definitions.values()), invariants=invariants,
             examples=examples, uses=tuple(dict.fromkeys(self.aliases.values())),
-            source=self.module.source)
+            source=self.module.source, element_rules=tuple(self.element_rules.values()),
+            functions=tuple(self.functions.values()))
 
     # ------------------------------------------------------------------ names
 
@@ -138,7 +144,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
         elif isinstance(decl, ast.RecordDecl):
             entries = [(decl.name, "record", decl, decl.span)]
         elif isinstance(decl, ast.Define):
-            entries = [(decl.name, decl.kind, decl, decl.span)]
+            entries = [(decl.name, decl.kind if decl.params is None else "function", decl, decl.span)]
         elif isinstance(decl, ast.Table):
             entries = self.table_entries(decl)
         for name, kind, node, span in entries:
@@ -180,6 +186,9 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
         for scope in reversed(self.locals):
             if parts[0] in scope:
                 return self.fields(ir.Var(parts[0], scope[parts[0]], span=span), parts[1:], span)
+        scoped = self.scoped_name(name)  # a field, rule or parameter of the rule checked
+        if scoped is not None:
+            return scoped
         entry = self.names.get(parts[0])
         if len(parts) > 1 and entry is not None and entry[0] == "input":
             # `practice.group`: a member of the enumeration `one of` declares with the
@@ -245,6 +254,9 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
             return ir.Local(definition.id, definition.type, span=span)
         if kind == "series":
             self.report("E200", f"'{node.name}' is an index series: use it with `indexed by`", span)
+        elif kind == "function":
+            self.report("E200", f"'{node.name}' is a function, not a value", span,
+                        hints=[f"call it: {node.name}(" + ", ".join(p.name for p in node.params) + ")"])
         elif kind == "record":
             self.report("E200", f"'{node.name}' is a record type, not a value", span,
                         hints=["declare an input of type `list of " + node.name + "` and go through it "
@@ -302,10 +314,18 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
         try:
             if isinstance(decl, ast.TableOutput):
                 return self.table_output(decl)
-            declared = self.resolve_type(decl.type, name) if decl.type else None
-            expr = self.expr(decl.expr, declared)
+            type_, expr = self.rule_value(name, decl)
         finally:
             self.in_progress.pop()
+        result = ir.Definition(f"{self.id}.{name}", name, kind, type_, expr, decl.notes,
+                               span=decl.span, cites=self.cites(decl.cites))
+        self.definitions[name] = result
+        return result
+
+    def rule_value(self, name: str, decl: ast.Define) -> tuple[Type, ir.Expr]:
+        """The type and checked expression of a rule, against its declared type if any."""
+        declared = self.resolve_type(decl.type, name) if decl.type else None
+        expr = self.expr(decl.expr, declared)
         type_ = expr.type
         if declared is not None and declared != ERROR and type_ != ERROR:
             if not assignable(type_, declared):
@@ -313,10 +333,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks)
                             f"'{name}' is declared {declared.short} but its rule gives {type_.short}",
                             decl.expr.span)
             type_ = declared
-        result = ir.Definition(f"{self.id}.{name}", name, kind, type_, expr, decl.notes,
-                               span=decl.span, cites=self.cites(decl.cites))
-        self.definitions[name] = result
-        return result
+        return type_, expr
+
 
 def _unit_names(unit: ir.Unit) -> list[str]:
     return ([p.name for p in unit.parameters.values()] + [s.name for s in unit.series.values()]

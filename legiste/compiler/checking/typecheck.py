@@ -48,6 +48,16 @@ class ExprChecker:
     def cites(self, cites: Iterable[ast.Cite]) -> tuple[ir.Citation, ...]:  # pragma: no cover
         raise NotImplementedError
 
+    # Rules of records and user functions (checking/user_rules.py).
+    def record_member(self, base: ir.Expr, name: str, span: Span) -> ir.Expr | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def record_member_names(self, record: Type) -> list[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def user_call(self, node: ast.Call) -> ir.Expr | None:  # pragma: no cover
+        raise NotImplementedError
+
     def report(self, code: str, message: str, span: Span, hints: Iterable[str] = (),
                notes: Iterable[str] = ()) -> None:
         self.diagnostics.append(error(code, message, span, hints=hints, notes=notes))
@@ -216,6 +226,9 @@ class ExprChecker:
         return ir.Param(target.id, when, target.type, span=node.span)
 
     def expr_Call(self, node: ast.Call, expected: Type | None) -> ir.Expr:
+        user = self.user_call(node)  # a user function (checking/user_rules.py)
+        if user is not None:
+            return user
         name = node.func.text
         builtin = BUILTINS.get(name)
         if builtin is None:
@@ -292,9 +305,14 @@ class ExprChecker:
                 return self._bad(span)
             field_type = base.type.field_type(name)
             if field_type is None:
-                self.report("E100", f"record {base.type.name} has no field '{name}'", span,
-                            hints=did_you_mean(name, [f for f, _ in base.type.fields]) or
-                            ["fields: " + ", ".join(f for f, _ in base.type.fields)])
+                member = self.record_member(base, name, span)  # a rule of the record
+                if member is not None:
+                    base = member
+                    continue
+                known = self.record_member_names(base.type)
+                what = "field" if len(known) == len(base.type.fields) else "field or rule"
+                self.report("E100", f"record {base.type.name} has no {what} '{name}'", span,
+                            hints=did_you_mean(name, known) or [f"{what}s: " + ", ".join(known)])
                 return self._bad(span)
             base = ir.Field(base, name, field_type, span=span)
         return base
@@ -335,6 +353,9 @@ class ExprChecker:
                 return self._bad(node.span)
             return ir.Aggregate(kind, items, None, k, result, span=node.span, cites=cites)
         over = self.expr(node.over)  # type: ignore[arg-type]
+        if node.kind == "count" and over.type.kind == "list" and over.type.element not in (None, BOOLEAN):
+            # `count of [c for each c in children where c.entitled]`: how many elements
+            return ir.Call(BUILTINS["size"], (over,), INTEGER, span=node.span, cites=cites)
         if over.type != ERROR and (over.type.kind != "list" or over.type.element != BOOLEAN):
             self.report("E200", f"`{kind.head}` counts a list of true/false "
                         f"values, not {over.type.short}", node.over.span)  # type: ignore[union-attr]

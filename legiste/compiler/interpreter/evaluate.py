@@ -20,6 +20,7 @@ from legiste.compiler.ir.kinds import DECIMAL_KINDS
 from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.passes.analysis import once_compared
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
+from legiste.compiler.interpreter.user_rules import UserRuleEvaluation
 from legiste.compiler.runtime.errors import _RunError, _arith_failure, _no_line_error
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
@@ -74,7 +75,7 @@ _RATIONAL = {Op.ADD: operator.add, Op.SUB: operator.sub, Op.MUL: operator.mul,
 _UNBOUND = object()
 
 
-class Evaluator:
+class Evaluator(UserRuleEvaluation):
     """A program compiled to closures; `evaluate` runs it on one case."""
 
     def __init__(self, program: ir.Program,

@@ -5,5 +5,6 @@ Consumes the checker's output; every back end, the interpreter and the tools rea
 """
 
 from legiste.compiler.ir.nodes import *  # noqa: F401,F403
+from legiste.compiler.ir.user_rules import *  # noqa: F401,F403,E402
 from legiste.compiler.ir.printer import show, show_definition  # noqa: F401,E402
 from legiste.compiler.ir.walk import children, transform, walk  # noqa: F401,E402

@@ -472,6 +472,8 @@ class Unit:
     examples: tuple[Example, ...]
     uses: tuple[str, ...]
     source: SourceFile | None = field(default=None, eq=False, repr=False)  # the text compiled
+    element_rules: tuple[Any, ...] = ()  # ir.ElementRule: rules of a record's elements
+    functions: tuple[Any, ...] = ()  # ir.Function: user functions
 
     @property
     def outputs(self) -> tuple[Definition, ...]:

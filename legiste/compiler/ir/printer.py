@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from legiste.compiler.ir import nodes as n
+from legiste.compiler.ir import user_rules as u
 from legiste.compiler.ir.operators import Agg, P_ADD, P_AT, P_ATOM, P_CMP, P_IF, P_NEG, P_OR, Op
 from legiste.compiler.runtime.values import display
 
@@ -88,6 +89,16 @@ def _show(node: Any) -> tuple[str, int]:
     if isinstance(node, n.Comprehension):
         where = f" where {show(node.where)}" if node.where is not None else ""
         return f"[{show(node.body)} for each {node.var} in {show(node.source)}{where}]", P_ATOM
+    if isinstance(node, u.Element):  # the element of a record rule (ir/user_rules.py)
+        return "element", P_ATOM
+    if isinstance(node, u.RuleOf):
+        return f"{show(node.element, P_ATOM)}.{_short(node.id)}", P_ATOM
+    if isinstance(node, u.Arg):
+        return node.name, P_ATOM
+    if isinstance(node, u.Apply):
+        return f"{_short(node.id)}({', '.join(show(a) for a in node.args)})", P_ATOM
+    if isinstance(node, u.InlinedRule):
+        return f"inlined {node.name}({show(node.value)})", P_ATOM
     # The lowered forms (ir/passes/lowering.py), which no rule writes: shown as calls.
     if isinstance(node, n.AsOf):
         return "as_of", P_ATOM

@@ -11,9 +11,10 @@ from typing import Any, Callable, Iterator, get_args
 import attrs
 
 from legiste.compiler.ir import nodes as n
+from legiste.compiler.ir.user_rules import EXPRESSIONS as USER_RULES
 
 # The nodes a walk visits: every expression, and the pieces aggregates and `first of` hold.
-NODES: tuple[type, ...] = get_args(n.Expr) + (n.Condition, n.Exception_, n.Branch)
+NODES: tuple[type, ...] = get_args(n.Expr) + USER_RULES + (n.Condition, n.Exception_, n.Branch)
 
 # Metadata, never sub-expressions: a rebuild keeps them as they are.
 _META = frozenset({"span", "cites", "type"})

@@ -19,6 +19,7 @@ from legiste.compiler.backends.python.syntax import (CMP, P_ADD, P_AND, P_ATOM, 
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
 from legiste.compiler.backends.python.tables import ModuleTables
+from legiste.compiler.backends.python.user_rules_emit import UserRuleCode
 from legiste.compiler.builtins import python_call
 from legiste.compiler.runtime.numbers import _money
 from legiste.compiler.ir.operators import Agg, Impl, Op
@@ -29,7 +30,7 @@ FLAT_FIRST_OF = 16
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
 
 
-class ExpressionCompiler(ExactComparisons, ModuleTables):
+class ExpressionCompiler(UserRuleCode, ExactComparisons, ModuleTables):
     """Python code for the expressions of a program's rules."""
 
     def __init__(self, program: ir.Program):

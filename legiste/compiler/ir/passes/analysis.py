@@ -49,6 +49,8 @@ class RuleFacts:
             return isinstance(node.value, Decimal)
         if isinstance(node, (ir.ToDecimal, ir.RoundToCent)):
             return True
+        if isinstance(node, ir.InlinedRule):  # a record rule or a function, in place
+            return self.is_decimal(node.value)
         if isinstance(node, (ir.Input, ir.Param)):
             return node.type.kind in DECIMAL_KINDS
         if isinstance(node, ir.Local):
@@ -85,7 +87,7 @@ class RuleFacts:
                 node.at is None or self.cannot_fail(node.at))
         if isinstance(node, ir.Field):
             return self.cannot_fail(node.record)
-        if isinstance(node, ir.ToDecimal):  # Decimal(a whole number) is exact
+        if isinstance(node, (ir.ToDecimal, ir.InlinedRule)):  # Decimal(a whole number) is exact
             return self.cannot_fail(node.value)
         if isinstance(node, ir.Exactly):  # its exact part repeats what its value computed
             return self.cannot_fail(node.value)

@@ -39,7 +39,7 @@ class ExactComparisons:
                 node.op is Op.DIV or self.has_quotient(node.left) or self.has_quotient(node.right))
         if isinstance(node, ir.Call):
             return node.func.name == "average"
-        if isinstance(node, (ir.Unary, ir.ToDecimal)):
+        if isinstance(node, (ir.Unary, ir.ToDecimal, ir.InlinedRule)):
             return self.has_quotient(node.operand if isinstance(node, ir.Unary) else node.value)
         if isinstance(node, ir.If):
             return self.has_quotient(node.then) or self.has_quotient(node.otherwise)
@@ -62,7 +62,7 @@ class ExactComparisons:
         if isinstance(node, ir.Unary):  # -x = 0 - x
             zero = ir.RatOf(ir.Const(0, node.type, span=node.span), node.type, span=node.span)
             return ir.RatArith(Op.SUB, zero, self.exact(node.operand), node.type, span=node.span)
-        if isinstance(node, ir.ToDecimal):
+        if isinstance(node, (ir.ToDecimal, ir.InlinedRule)):
             return self.exact(node.value)
         if isinstance(node, ir.If):
             return ir.RatIf(node.cond, self.exact(node.then), self.exact(node.otherwise), node.type,

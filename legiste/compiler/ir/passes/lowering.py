@@ -18,6 +18,7 @@ from legiste.compiler.ir.passes.analysis import RuleFacts
 from legiste.compiler.ir.passes.coercion import coerced, coerced_rule
 from legiste.compiler.ir.passes.dated_reads import dated_reads
 from legiste.compiler.ir.passes.exact_comparisons import ExactComparisons
+from legiste.compiler.ir.passes.inline_rules import Inliner
 from legiste.compiler.ir.passes.output_rounding import rounded_output
 
 
@@ -25,6 +26,7 @@ def lower_expression(expr: ir.Expr, program: ir.Program) -> ir.Expr:
     """A checked expression outside the rules (an invariant, its guard), lowered as the
     rules of `program` (lowered or not) are."""
     definitions = {d.id: d for u in program.units.values() for d in u.definitions}
+    expr = Inliner(program)(expr)
     return ExactComparisons(definitions)(coerced(dated_reads(expr), RuleFacts(program)))
 
 
@@ -33,7 +35,8 @@ def lower(program: ir.Program) -> ir.Program:
     if program.lowered:
         return program
     facts = RuleFacts(program)
-    rules = {d.id: coerced_rule(attrs.evolve(d, expr=dated_reads(d.expr)), facts)
+    inline = Inliner(program)
+    rules = {d.id: coerced_rule(attrs.evolve(d, expr=dated_reads(inline(d.expr))), facts)
              for u in program.units.values() for d in u.definitions}
     exact = ExactComparisons(rules)
     units = {}
