@@ -25,6 +25,8 @@ from legiste.dsl.span import NO_SPAN, Span
 
 TRACE_VERSION = "trace.v1"
 
+_UNBOUND = object()
+
 
 @frozen
 class Trace:
@@ -61,6 +63,7 @@ class Explainer:
         self.program = evaluator.program
         self.plan = _plan_of(evaluator)
         self.done: dict[str, Trace] = {}
+        self.element_done: list[dict[str, Trace]] = []  # the element rules explained, per element
 
     def outputs(self, names: list[str] | None = None) -> list[Trace]:
         policy = self.program.policy
@@ -120,7 +123,52 @@ class Explainer:
             c = plan.condition
             return [Trace(c.kind, c.label, cond, c.type, c.span, c.cites, problem,
                           tuple(self.run(c.reads)))] + chosen
+        if kind is xp.PerElement:
+            return self.elements(plan)
+        if kind is xp.ElementRulePlan:
+            return [self.element_rule(plan)]
+        if kind is xp.ReadField:
+            value, problem = self._value(plan.node)
+            return [Trace("input", plan.label, value, plan.type, plan.span, (), problem)]
         raise TypeError(f"no explanation for {plan!r}")  # pragma: no cover - a new plan kind
+
+    def elements(self, plan: xp.PerElement) -> list[Trace]:
+        """One trace per element of the comprehension's list: the record rules read of it."""
+        listed, _ = self._value(plan.node.source)
+        if listed is None:
+            return []
+        var, bound = plan.node.var, self.env.locals
+        outer = bound.get(var, _UNBOUND)
+        out = []
+        try:
+            for i, element in enumerate(listed, start=1):
+                bound[var] = element
+                self.element_done.append({})
+                try:
+                    detail = None
+                    if plan.where is not None:
+                        kept, problem = self._value(plan.node.where)
+                        detail = problem or (f"kept: {plan.where}" if kept else f"left out: not {plan.where}")
+                    out.append(Trace("element", f"{plan.label} {i}", element, plan.type, plan.span, (),
+                                     detail, tuple(self.run(plan.rules))))
+                finally:
+                    self.element_done.pop()
+        finally:
+            if outer is _UNBOUND:
+                bound.pop(var, None)
+            else:
+                bound[var] = outer
+        return out
+
+    def element_rule(self, plan: xp.ElementRulePlan) -> Trace:
+        done = self.element_done[-1] if self.element_done else {}
+        if plan.node.id in done:
+            return done[plan.node.id]
+        value, detail = self._value(plan.node)
+        trace = Trace("define", plan.name, value, plan.type, plan.span, plan.cites, detail,
+                      tuple(self.run(plan.reads)))
+        done[plan.node.id] = trace
+        return trace
 
     def parameter(self, plan: xp.ReadParam) -> Trace:
         parameter = self.program.parameter(plan.node.id)

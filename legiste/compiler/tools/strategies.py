@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from legiste.compiler import ir
 from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.ir.kinds import DECIMAL_KINDS, WHOLE_KINDS
+from legiste.compiler.ir.passes.inline_rules import Inliner
 from legiste.compiler.ir.types import ORDERED, Type
 from legiste.compiler.ir.walk import walk
 from legiste.compiler.runtime.values import Duration
@@ -39,14 +40,22 @@ class Harvest:
     examples: tuple[dict[str, Any], ...]
     titles: tuple[str, ...]  # each example's name, in the same order
     memo: dict[tuple[Any, ...], st.SearchStrategy[Any]] = field(factory=dict, eq=False)
+    # Whole years compared with `years_between` (an age of 15, 18): a date that many years
+    # before each date of the policy and of its examples is a boundary (see `_aged`).
+    year_spans: frozenset[int] = frozenset()
+    example_dates: frozenset[dt.date] = frozenset()
 
 
 def harvest(program: ir.Program) -> Harvest:
     constants: dict[str, set[Any]] = {}
     month_days: set[tuple[int, int]] = set()
+    spans: set[int] = set()
     roots: list[Any] = []
+    # Record rules and functions read in place (ir/passes/inline_rules.py): their
+    # constants and comparisons are the policy's too.
+    inline = Inliner(program)
     for unit in program.units.values():
-        roots += [d.expr for d in unit.definitions]
+        roots += [inline(d.expr) for d in unit.definitions]
         roots += [i.expr for i in unit.invariants if i.expr is not None]
         roots += [i.guard for i in unit.invariants if i.guard is not None]
         for parameter in unit.parameters.values():
@@ -63,10 +72,59 @@ def harvest(program: ir.Program) -> Harvest:
                 _, m, d = node.args
                 if isinstance(m, ir.Const) and isinstance(d, ir.Const):
                     month_days.add((m.value, d.value))
+            spans |= _ages(node)
     # Examples that expect an error give cases outside the domain: not a base for drawing.
     examples = [e for e in program.policy.examples if e.expect_error is None]
     return Harvest(constants, month_days, tuple(e.given for e in examples),
-                   tuple(e.name for e in examples))
+                   tuple(e.name for e in examples), year_spans=frozenset(spans),
+                   example_dates=frozenset(_dates_in([e.given for e in examples])))
+
+
+def _ages(node: Any) -> set[int]:
+    """The whole numbers of years a comparison or `between` holds against
+    `years_between(…)` (an age): `age >= 15` where `age` is years_between(birth, day)."""
+    if isinstance(node, ir.Compare):
+        sides = [(node.left, node.right), (node.right, node.left)]
+    elif isinstance(node, ir.Between):
+        sides = [(node.value, node.low), (node.value, node.high)]
+    else:
+        return set()
+    out = set()
+    for side, other in sides:
+        if isinstance(other, ir.Const) and type(other.value) is int and 0 <= other.value <= 150 \
+                and any(isinstance(n, ir.Call) and n.func.name == "years_between" for n in walk(side)):
+            out |= {other.value, other.value + 1}
+    return out
+
+
+def _dates_in(value: Any) -> set[dt.date]:
+    """Every date of an example's values, in lists and records too."""
+    if isinstance(value, dt.date):
+        return {value}
+    if isinstance(value, dict):
+        value = tuple(value.values())
+    if isinstance(value, (tuple, list)):
+        return {d for v in value for d in _dates_in(v)}
+    return set()
+
+
+def _years_before(date: dt.date, years: int) -> dt.date | None:
+    try:
+        return date.replace(year=date.year - years)
+    except ValueError:  # 29 February of a year that has none
+        return date.replace(year=date.year - years, day=28) if date.year - years >= 1 else None
+
+
+def _aged(h: Harvest, dates: set[dt.date]) -> set[dt.date]:
+    """The days that many years (`year_spans`) before each date: on which a person born
+    that day turns that age (an age boundary of the policy)."""
+    out = set()
+    for date in dates | set(h.example_dates):
+        for years in h.year_spans:
+            day = _years_before(date, years)
+            if day is not None:
+                out.add(day)
+    return out
 
 
 # ------------------------------------------------------------------ strategies
@@ -142,6 +200,10 @@ def _strategy_for(t: Type, h: Harvest, low: Any, high: Any,
         element = strategy_for(t.element, h, depth=depth + 1)  # type: ignore[arg-type]
         sizes = sorted({len(v) for v in examples if isinstance(v, tuple)})
         lists = st.lists(element, max_size=12 if depth == 0 else 3).map(tuple)
+        if t.element.kind == "record":  # type: ignore[union-attr]
+            # Several elements alike (four children of 15 or more): a rule of each element
+            # at its boundary for all of them, which independent draws almost never reach.
+            lists = lists | _alike(element, 12 if depth == 0 else 3)
         if sizes:
             sized = st.sampled_from(sizes).flatmap(
                 lambda n: st.lists(element, min_size=n, max_size=n).map(tuple))
@@ -150,6 +212,11 @@ def _strategy_for(t: Type, h: Harvest, low: Any, high: Any,
     raise ValueError(f"no strategy for {t}")  # pragma: no cover
 
 
+
+
+def _alike(element: st.SearchStrategy[Any], most: int) -> st.SearchStrategy[tuple[Any, ...]]:
+    """Lists of up to `most` copies of one drawn element."""
+    return st.integers(1, most).flatmap(lambda n: element.map(lambda e: (e,) * n))
 
 
 def _places(kind: str) -> int:
@@ -189,6 +256,7 @@ def _scalar_range(kind: str, h: Harvest, low: Any, high: Any,
         dates |= _built_days(h, years | {y + 1 for y in years})
         if not dates:
             dates = {dt.date(2024, 1, 1)}
+        dates |= _aged(h, dates)
         return _near(dates, dt.timedelta(days=1)), _shift(min(dates), -400), _shift(max(dates), 400)
     step = Decimal(1).scaleb(-_places(kind))
     consts = {Decimal(v) for v in h.constants.get(kind, set()) if isinstance(v, (int, Decimal))}
@@ -225,6 +293,8 @@ def boundaries(t: Type, h: Harvest, value: Any, low: Any = None, high: Any = Non
         return [False, True]
     if kind == "enum":
         return list(t.members)
+    if kind == "list" and t.element is not None and t.element.kind == "record" and isinstance(value, tuple):
+        return _list_boundaries(t.element, h, value)
     if kind not in ORDERED:
         return []
     examples = [e[name] for e in h.examples if name is not None and name in e]
@@ -232,8 +302,33 @@ def boundaries(t: Type, h: Harvest, value: Any, low: Any = None, high: Any = Non
     if kind == "date" and isinstance(value, dt.date):
         lo, hi = _clip(_shift(value, -400), _shift(value, 400), low, high)
         own = _near(_built_days(h, {value.year - 1, value.year, value.year + 1}), dt.timedelta(days=1))
-        special = sorted(set(_bounded(special, lo, hi)) | set(_bounded(own, lo, hi)))
+        aged = _near(_aged(h, set()), dt.timedelta(days=1))  # age boundaries, however far
+        special = sorted(set(_bounded(special, lo, hi)) | set(_bounded(own, lo, hi))
+                         | set(_bounded(aged, low, high)))
     return special
+
+
+_LIST_BOUNDARIES = 400  # at most this many lists tried in place of one list input
+
+
+def _list_boundaries(record: Type, h: Harvest, value: tuple[Any, ...]) -> list[Any]:
+    """The lists worth trying in place of a list of records: each element with one field
+    at each of its boundaries, and lists of copies of the first element so moved, as many
+    as each small count of the policy (at least 4 children) and one more than the list."""
+    bounds = {f: (lo, hi) for f, lo, hi in record.bounds}
+    counts = sorted({n for n in h.constants.get("integer", set())
+                     if type(n) is int and 1 <= n <= 12} | {len(value) + 1})
+    out: list[Any] = []
+    for i, element in enumerate(value[:4]):
+        if not isinstance(element, dict):
+            continue
+        for f, ft in record.fields:
+            for v in boundaries(ft, h, element.get(f), *bounds.get(f, (None, None))):
+                moved = {**element, f: v}
+                out.append(value[:i] + (moved,) + value[i + 1:])
+                if i == 0:
+                    out += [(moved,) * n for n in counts]
+    return out[:_LIST_BOUNDARIES]
 
 
 def variant(t: Type, value: Any, h: Harvest, low: Any = None, high: Any = None,

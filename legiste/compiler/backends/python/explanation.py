@@ -27,6 +27,9 @@ class ExplanationCompiler:
         self.plan = xp.plan(exprs.program)  # what each trace shows (ir/passes/explanation_plan.py)
         self.blocks: list[str] = []           # the helpers, in the order they were made
         self.node_fn: dict[int, str] = {}     # IR node (by id) -> its helper
+        # Where the element being explained is (a comprehension's variable -> its code), while
+        # the helpers of a `PerElement` plan are written (see `xelements`).
+        self.scope: dict[str, str] = {}
 
     @staticmethod
     def capture(var: str, problem: str, expr: str, indent: str) -> list[str]:
@@ -69,7 +72,97 @@ class ExplanationCompiler:
             return f"{self.xfirst_of(plan)}(v, m, done)"
         if kind is xp.IfPlan:
             return f"{self.xif(plan)}(v, m, done)"
+        if kind is xp.PerElement:
+            return f"{self.xelements(plan)}(v, m, done)"
+        if kind is xp.ElementRulePlan:
+            return f"[{self.xelement_rule(plan)}(v, m, done)]"
+        if kind is xp.ReadField:
+            return f"[{self.xfield(plan)}(v, m, done)]"
         raise TypeError(f"no explanation for {plan!r}")  # pragma: no cover - a new plan kind
+
+    def xelements(self, plan: xp.PerElement) -> str:
+        """The helper explaining each element of a comprehension's list: the element, kept
+        or left out by the filter, and the record rules read of it (explain.py `elements`).
+        The element is in `m[('@element', VAR)]` while its traces are made."""
+        if id(plan) in self.node_fn:
+            return self.node_fn[id(plan)]
+        fn = self.exprs.new_fn("_xe")
+        self.node_fn[id(plan)] = fn
+        var = plan.node.var
+        key = repr(("@element", var))
+        lines = [f"def {fn}(v, m, done):  # each {comment(plan.label)}    ({comment(str(plan.span))})"]
+        lines += self.capture("listed", "_", self.exprs.code(plan.node.source, self.scope, 0), "    ")
+        lines.append("    if listed is None:")
+        lines.append("        return []")
+        outer = self.scope
+        self.scope = {**outer, var: f"m[{key}]"}
+        try:
+            where = None if plan.where is None else self.exprs.code(plan.node.where, self.scope, 0)
+            rules = self.xlist(plan.rules)
+        finally:
+            self.scope = outer
+        t, site = self.exprs.type_index(plan.type), self.exprs.site(plan.span)
+        lines.append(f"    outer = m.get({key}, m)")
+        lines.append("    stack = done.setdefault(('@elements',), [])")
+        lines.append("    out = []")
+        lines.append("    try:")
+        lines.append("        for i, element in enumerate(listed, 1):")
+        lines.append(f"            m[{key}] = element")
+        lines.append("            stack.append({})")
+        lines.append("            try:")
+        lines.append("                detail = None")
+        if where is not None:
+            lines += self.capture("kept", "problem", where, "                ")
+            lines.append(f"                detail = problem or ({'kept: ' + plan.where!r} if kept else "
+                         f"{'left out: not ' + plan.where!r})")
+        lines.append(f"                out.append(_Trace('element', {plan.label + ' '!r} + str(i), element, {t}, "
+                     f"{site}, {self.exprs.cite_index(())}, detail, {rules}))")
+        lines.append("            finally:")
+        lines.append("                stack.pop()")
+        lines.append("    finally:")
+        lines.append("        if outer is m:")
+        lines.append(f"            m.pop({key}, None)")
+        lines.append("        else:")
+        lines.append(f"            m[{key}] = outer")
+        lines.append("    return out")
+        self.blocks.append("\n".join(lines) + "\n")
+        return fn
+
+    def xfield(self, plan: xp.ReadField) -> str:
+        """The helper giving the trace of a field of the element being explained."""
+        if id(plan) in self.node_fn:
+            return self.node_fn[id(plan)]
+        fn = self.exprs.new_fn("_xfd")
+        self.node_fn[id(plan)] = fn
+        lines = [f"def {fn}(v, m, done):  # field {comment(plan.label)} of an element"]
+        lines += self.capture("value", "problem", self.exprs.code(plan.node, self.scope, 0), "    ")
+        lines.append(f"    return _Trace('input', {plan.label!r}, value, {self.exprs.type_index(plan.type)}, "
+                     f"{self.exprs.site(plan.span)}, {self.exprs.cite_index(())}, problem, [])")
+        self.blocks.append("\n".join(lines) + "\n")
+        return fn
+
+    def xelement_rule(self, plan: xp.ElementRulePlan) -> str:
+        """The helper explaining a record rule of the element being explained (once per
+        element, explain.py `element_rule`)."""
+        if id(plan) in self.node_fn:
+            return self.node_fn[id(plan)]
+        fn = self.exprs.new_fn("_xer")
+        self.node_fn[id(plan)] = fn
+        key = repr(plan.node.id)
+        lines = [f"def {fn}(v, m, done):  # explains the rule {comment(plan.name)} of an element",
+                 "    stack = done.get(('@elements',))",
+                 "    seen = stack[-1] if stack else {}",
+                 f"    trace = seen.get({key})",
+                 "    if trace is not None:",
+                 "        return trace"]
+        lines += self.capture("value", "problem", self.exprs.code(plan.node, self.scope, 0), "    ")
+        lines.append(f"    trace = _Trace('define', {plan.name!r}, value, {self.exprs.type_index(plan.type)}, "
+                     f"{self.exprs.site(plan.span)}, {self.exprs.cite_index(plan.cites)}, problem, "
+                     f"{self.xlist(plan.reads)})")
+        lines.append(f"    seen[{key}] = trace")
+        lines.append("    return trace")
+        self.blocks.append("\n".join(lines) + "\n")
+        return fn
 
     def xcondition(self, plan: xp.ConditionPlan) -> str:
         """The helper explaining an item of `all of`/`any of`: its value, its exceptions."""
@@ -78,12 +171,12 @@ class ExplanationCompiler:
         fn = self.exprs.new_fn("_xc")
         self.node_fn[id(plan)] = fn
         lines = [f"def {fn}(v, m, done):  # condition {comment(repr(plan.label))}"]
-        lines += self.capture("value", "problem", wrap(self.exprs.condition(plan.node, {}), 0), "    ")
+        lines += self.capture("value", "problem", wrap(self.exprs.condition(plan.node, self.scope), 0), "    ")
         lines.append("    exceptions = []")
         lines.append("    waived = False")
         boolean = self.exprs.type_index(BOOLEAN)
         for e in plan.exceptions:
-            lines += self.capture("e_value", "e_problem", self.exprs.code(e.node.cond, {}, 0), "    ")
+            lines += self.capture("e_value", "e_problem", self.exprs.code(e.node.cond, self.scope, 0), "    ")
             lines.append("    waived = waived or bool(e_value)")
             lines.append(f"    exceptions.append(_Trace('exception', {e.label!r}, e_value, {boolean}, "
                          f"{self.exprs.site(e.span)}, {self.exprs.cite_index(e.cites)}, e_problem, "
@@ -105,9 +198,9 @@ class ExplanationCompiler:
         for b in plan.branches:
             site, cites = self.exprs.site(b.span), self.exprs.cite_index(b.cites)
             lines.append(f"    # {comment(repr(b.label))}")
-            lines += self.capture("cond", "problem", self.exprs.code(b.cond, {}, 0), "    ")
+            lines += self.capture("cond", "problem", self.exprs.code(b.cond, self.scope, 0), "    ")
             lines.append("    if cond:")
-            lines += self.capture("value", "_", self.exprs.code(b.value, {}, 0), "        ")
+            lines += self.capture("value", "_", self.exprs.code(b.value, self.scope, 0), "        ")
             lines.append(f"        out.append(_Trace('branch', {b.label!r}, value, {t}, {site}, {cites}, "
                          f"'applies', {self.xlist(b.cond_reads)} + {self.xlist(b.value_reads)}))")
             lines.append("        return out")
@@ -115,7 +208,7 @@ class ExplanationCompiler:
                          f"problem or 'does not apply', {self.xlist(b.cond_reads)}))")
         if plan.otherwise is not None:
             o = plan.otherwise
-            lines += self.capture("value", "_", self.exprs.code(o.value, {}, 0), "    ")
+            lines += self.capture("value", "_", self.exprs.code(o.value, self.scope, 0), "    ")
             lines.append(f"    out.append(_Trace('otherwise', 'otherwise', value, {t}, "
                          f"{self.exprs.site(o.span)}, {self.exprs.cite_index(())}, "
                          f"'applies: no line above did', {self.xlist(o.reads)}))")
@@ -131,7 +224,7 @@ class ExplanationCompiler:
         self.node_fn[id(plan)] = fn
         node = plan.node
         lines = [f"def {fn}(v, m, done):  # if … then … else …    ({comment(str(node.span))})"]
-        lines += self.capture("cond", "problem", self.exprs.code(node.cond, {}, 0), "    ")
+        lines += self.capture("cond", "problem", self.exprs.code(node.cond, self.scope, 0), "    ")
         lines.append(f"    chosen = {self.xlist(plan.then_reads)} if cond else {self.xlist(plan.else_reads)}")
         c = plan.condition
         if c is None:
@@ -154,7 +247,7 @@ class ExplanationCompiler:
         pcites = self.exprs.cite_index(plan.cites)
         lines = [f"def {fn}(v, m, done):  # parameter {comment(plan.name)}    ({comment(str(node.span))})"]
         if plan.when is not None:
-            lines += self.capture("when", "problem", self.exprs.code(plan.when, {}, 0), "    ")
+            lines += self.capture("when", "problem", self.exprs.code(plan.when, self.scope, 0), "    ")
             lines.append("    if when is None:")
             lines.append(f"        return _Trace('parameter', {plan.name!r}, None, {t}, {pspan}, "
                          f"{pcites}, problem or 'not evaluated', [])")
@@ -182,7 +275,7 @@ class ExplanationCompiler:
                  f"    trace = done.get({key})",
                  "    if trace is not None:",
                  "        return trace"]
-        lines += self.capture("value", "problem", self.exprs.code(plan.value, {}, 0), "    ")
+        lines += self.capture("value", "problem", self.exprs.code(plan.value, self.scope, 0), "    ")
         lines.append("    detail = problem")
         if plan.rounds:
             lines.append("    if value is not None and _money(value) != value:")

@@ -175,6 +175,45 @@ class IfPlan:
 
 
 @frozen(eq=False)
+class ElementRulePlan:
+    """The trace of a record rule read for the element being explained (kind "define"):
+    its value and what it reads, once per element."""
+
+    node: ir.InlinedRule = _node()
+    name: str = ""
+    type: Type = BOOLEAN
+    span: Span = field(default=None)
+    cites: tuple[ir.Citation, ...] = ()
+    reads: "Plan" = None
+
+
+@frozen(eq=False)
+class ReadField:
+    """A field of the element being explained (kind "input": a value of the case), as
+    written (`age`, `c.age`)."""
+
+    node: ir.Field = _node()
+    label: str = ""
+    type: Type = BOOLEAN
+    span: Span = field(default=None)
+
+
+@frozen(eq=False)
+class PerElement:
+    """The elements a comprehension goes through, each as a trace (kind "element",
+    "child 2") of the record rules it reads for that element: `rules` run with the
+    comprehension's variable bound to each element in turn; `where` (its filter) says
+    whether the element was kept."""
+
+    node: ir.Comprehension = _node()
+    label: str = ""
+    type: Type = BOOLEAN
+    span: Span = field(default=None)
+    where: str | None = None
+    rules: "Plan" = None
+
+
+@frozen(eq=False)
 class RulePlan:
     """The trace of a rule: its value (`value`, before the rounding of an output amount
     when `rounds`), what it reads."""
@@ -191,7 +230,7 @@ class RulePlan:
 
 
 Plan = Union[ReadInput, ReadRule, ReadParam, ReadParamPerElement, Each, AddNew, Conditions,
-             Choice, IfPlan]
+             Choice, IfPlan, ElementRulePlan, PerElement, ReadField]
 NOTHING = Each(())
 
 
@@ -208,6 +247,7 @@ class Planner:
         self.inputs = {d.name: ReadInput(d.name, d.type, d.span, d.cites, d.description)
                        for d in program.policy.inputs}
         self.rules: dict[str, RulePlan] = {}
+        self.element_rules = {r.id: r for u in program.units.values() for r in u.element_rules}
         for unit in program.units.values():
             for d in unit.definitions:
                 self.rules[d.id] = self.rule(d)
@@ -235,7 +275,12 @@ class Planner:
             # The body and the filter are computed once per element: what they read
             # besides the element is shown once, after the list they go through.
             inside = [self.static(p) for p in (node.where, node.body) if p is not None]
+            inside.append(self.per_element(node))
             return AddNew(self.reads(node.source), tuple(p for p in inside if p is not NOTHING))
+        if isinstance(node, ir.InlinedRule) and node.kind == "record rule":
+            return self.element_rule(node)
+        if isinstance(node, ir.Field) and isinstance(node.record, ir.Var):  # of the element explained
+            return ReadField(node, excerpt(node.span) or node.name, node.type, node.span)
         if isinstance(node, ir.FirstOf):
             return self.choice(node)
         if isinstance(node, ir.If):
@@ -275,6 +320,21 @@ class Planner:
             return ReadParamPerElement(p.name, p.type, p.span, p.cites, self.static(node.at))
         return self.each(self.static(c) for c in children(node))
 
+    def per_element(self, node: ir.Comprehension) -> Plan:
+        """Each element of a comprehension with the record rules read of it (NOTHING when
+        it reads none): "child 2", its `entitled` and what that reads."""
+        rules = [n for p in (node.where, node.body) if p is not None for n in _rules_of(p, node.var)]
+        if not rules:
+            return NOTHING
+        record = node.source.type.element
+        where = None if node.where is None else excerpt(node.where.span) or "where"
+        return PerElement(node, str(record.name), record, node.span, where,
+                          self.each(self.element_rule(r) for r in rules))
+
+    def element_rule(self, node: ir.InlinedRule) -> ElementRulePlan:
+        rule = self.element_rules[node.id]
+        return ElementRulePlan(node, rule.name, rule.type, rule.span, rule.cites, self.reads(node.value))
+
     def condition(self, item: ir.Condition) -> ConditionPlan:
         exceptions = tuple(ExceptionPlan(e, "unless " + excerpt(e.cond.span), e.span, e.cites,
                                          self.reads(e.cond)) for e in item.exceptions)
@@ -290,6 +350,21 @@ class Planner:
         otherwise = None if node.otherwise is None else OtherwisePlan(
             node.otherwise, node.otherwise.span, self.reads(node.otherwise))
         return Choice(node, node.type, branches, otherwise)
+
+
+def _rules_of(node: Any, var: str) -> list[ir.InlinedRule]:
+    """The record rules read of the element `var` in an expression (not those read inside
+    another rule: that rule's trace shows them), in the order they are written."""
+    out: list[ir.InlinedRule] = []
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ir.InlinedRule) and n.kind == "record rule":
+            if any(isinstance(x, ir.Var) and x.name == var for x in walk(n)) and n not in out:
+                out.append(n)
+            continue
+        todo.extend(reversed(children(n)))
+    return out
 
 
 def plan(program: ir.Program) -> Planner:
