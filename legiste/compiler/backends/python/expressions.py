@@ -271,7 +271,7 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, ModuleTables):
             out += self.must(node.left)
         elif isinstance(node, ir.Unary):
             out += self.must(node.operand)
-        elif isinstance(node, ir.Exactly):
+        elif isinstance(node, (ir.Exactly, ir.InlinedRule)):
             out += self.must(node.value)
         elif isinstance(node, ir.Field):
             out += self.must(node.record)
@@ -328,8 +328,7 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, ModuleTables):
     def seq(self, node: Any, scope: dict[str, str], needed: int = 1) -> str:
         """A list consumed at once (counted, summed, gone through): a comprehension may stay
         a Python list rather than a tuple."""
-        while isinstance(node, ir.Local) and node.id in self.inlined:
-            node = self.definitions[node.id].expr
+        node = self.facts.in_place(node)  # a rule read in place (an inlined rule too)
         if isinstance(node, ir.Comprehension):
             return self.comprehension(node, scope, needed)
         return self.code(node, scope, needed)

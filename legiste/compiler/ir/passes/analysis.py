@@ -231,8 +231,8 @@ class RuleFacts:
 
     def in_place(self, node: Any) -> Any:
         """The expression read in place of an inlined rule (see `inlined`), else `node`."""
-        while isinstance(node, ir.Local) and node.id in self.inlined_ids:
-            node = self.definitions[node.id].expr
+        while (isinstance(node, ir.Local) and node.id in self.inlined_ids) or isinstance(node, ir.InlinedRule):
+            node = node.value if isinstance(node, ir.InlinedRule) else self.definitions[node.id].expr
         return node
 
     def eager(self, memo: set[str]) -> list[str]:
