@@ -129,7 +129,7 @@ class Explainer:
             return [self.element_rule(plan)]
         if kind is xp.ReadField:
             value, problem = self._value(plan.node)
-            return [Trace("input", plan.label, value, plan.type, plan.span, (), problem)]
+            return [Trace("field", plan.label, value, plan.type, plan.span, (), problem)]
         raise TypeError(f"no explanation for {plan!r}")  # pragma: no cover - a new plan kind
 
     def elements(self, plan: xp.PerElement) -> list[Trace]:

@@ -136,7 +136,7 @@ class ExplanationCompiler:
         self.node_fn[id(plan)] = fn
         lines = [f"def {fn}(v, m, done):  # field {comment(plan.label)} of an element"]
         lines += self.capture("value", "problem", self.exprs.code(plan.node, self.scope, 0), "    ")
-        lines.append(f"    return _Trace('input', {plan.label!r}, value, {self.exprs.type_index(plan.type)}, "
+        lines.append(f"    return _Trace('field', {plan.label!r}, value, {self.exprs.type_index(plan.type)}, "
                      f"{self.exprs.site(plan.span)}, {self.exprs.cite_index(())}, problem, [])")
         self.blocks.append("\n".join(lines) + "\n")
         return fn

@@ -189,8 +189,8 @@ class ElementRulePlan:
 
 @frozen(eq=False)
 class ReadField:
-    """A field of the element being explained (kind "input": a value of the case), as
-    written (`age`, `c.age`)."""
+    """A field of the element being explained (kind "field": a value of the case inside
+    a list input, which the element's trace shows whole), as written (`age`, `c.age`)."""
 
     node: ir.Field = _node()
     label: str = ""
