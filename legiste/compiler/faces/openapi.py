@@ -28,7 +28,7 @@ TRACE_COMPONENTS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "kind": {"enum": ["output", "define", "parameter", "input", "condition", "exception", "branch",
-                              "otherwise"]},
+                              "otherwise", "element", "field"]},
             "rule": {"type": "string"},
             "value": {"$ref": "#/components/schemas/TraceValue"},
             "type": {"type": "string"},
