@@ -344,3 +344,15 @@ def test_the_boundary_sweep_moves_each_element_and_lists_of_alike_elements() -> 
     swept = [pair[0] for pair, _, moved in boundary_cases(policy, h, h.examples) if moved == "children"]
     assert any(_older(case) == 4 for case in swept)
     assert any(_older(case) == 1 and len(case["children"]) == 2 for case in swept)
+
+
+def test_a_long_list_shows_its_first_elements_one_by_one(tmp_path: Path) -> None:
+    policy = compile_policy(CHILDREN)
+    case = {"children": [{"age": 12, "earns": "0"}] * 25}
+    result = policy.evaluate(case, on=dt.date(2024, 1, 1), explain=True).to_json()
+    count = result["explanation"]["outputs"][0]
+    elements = [t for t in count["children"] if t["kind"] == "element"]
+    assert [t["rule"] for t in elements] == [f"child {i}" for i in range(1, 21)] + ["child 21–25"]
+    assert elements[-1]["detail"] == "not shown: the first 20 elements are"
+    module = load_generated(generate(policy.program), tmp_path, "long_gen")
+    assert generated_answer(module, case, dt.date(2024, 1, 1)) == interpreted_answer(policy, case, dt.date(2024, 1, 1))

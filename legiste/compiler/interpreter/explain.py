@@ -142,6 +142,10 @@ class Explainer:
         out = []
         try:
             for i, element in enumerate(listed, start=1):
+                if i > plan.limit:
+                    out.append(Trace("element", f"{plan.label} {i}–{len(listed)}", None, plan.type,
+                                     plan.span, (), f"not shown: the first {plan.limit} elements are"))
+                    break
                 bound[var] = element
                 self.element_done.append({})
                 try:

@@ -107,6 +107,11 @@ class ExplanationCompiler:
         lines.append("    out = []")
         lines.append("    try:")
         lines.append("        for i, element in enumerate(listed, 1):")
+        lines.append(f"            if i > {plan.limit}:")
+        lines.append(f"                out.append(_Trace('element', {plan.label + ' '!r} + str(i) + '–' + str(len(listed)), "
+                     f"None, {t}, {site}, {self.exprs.cite_index(())}, "
+                     f"{'not shown: the first ' + str(plan.limit) + ' elements are'!r}, []))")
+        lines.append("                break")
         lines.append(f"            m[{key}] = element")
         lines.append("            stack.append({})")
         lines.append("            try:")

@@ -211,6 +211,7 @@ class PerElement:
     span: Span = field(default=None)
     where: str | None = None
     rules: "Plan" = None
+    limit: int = 20  # the elements shown one by one (EXPLAINED_ELEMENTS)
 
 
 @frozen(eq=False)
@@ -232,6 +233,11 @@ class RulePlan:
 Plan = Union[ReadInput, ReadRule, ReadParam, ReadParamPerElement, Each, AddNew, Conditions,
              Choice, IfPlan, ElementRulePlan, PerElement, ReadField]
 NOTHING = Each(())
+
+
+# An explanation shows the first elements of a list one by one, and the others as one
+# trace: a household's children all, a group practice of 780 GPs not 780 times.
+EXPLAINED_ELEMENTS = 20
 
 
 def excerpt(span: Span) -> str:
@@ -329,7 +335,7 @@ class Planner:
         record = node.source.type.element
         where = None if node.where is None else excerpt(node.where.span) or "where"
         return PerElement(node, str(record.name), record, node.span, where,
-                          self.each(self.element_rule(r) for r in rules))
+                          self.each(self.element_rule(r) for r in rules), EXPLAINED_ELEMENTS)
 
     def element_rule(self, node: ir.InlinedRule) -> ElementRulePlan:
         rule = self.element_rules[node.id]
