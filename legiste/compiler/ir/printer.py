@@ -10,6 +10,7 @@ from typing import Any
 
 from legiste.compiler.ir import nodes as n
 from legiste.compiler.ir import user_rules as u
+from legiste.compiler.ir.declarations import Definition
 from legiste.compiler.ir.operators import Agg, P_ADD, P_AT, P_ATOM, P_CMP, P_IF, P_NEG, P_OR, Op
 from legiste.compiler.runtime.values import display
 
@@ -133,6 +134,6 @@ def show(node: Any, context: int = P_IF) -> str:
     return _wrap(text, own, context)
 
 
-def show_definition(d: n.Definition) -> str:
+def show_definition(d: Definition) -> str:
     """`define NAME = EXPR` / `output NAME = EXPR`, as one line."""
     return f"{d.kind} {d.name} = {show(d.expr)}"
