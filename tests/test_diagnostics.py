@@ -74,6 +74,9 @@ CASES: list[tuple[str, str, str]] = [
     ("record_rule_unknown_member", "check", "E100"),
     ("record_rule_cycle", "check", "E105"),
     ("recursive_function", "check", "E210"),
+    # presumptions, optional inputs, input constraints and rule errors
+    ("optional_read_unguarded", "check", "E220"),
+    ("presumed_and_optional", "check", "E221"),
     # modules and citations
     ("unknown_module", "check", "E102"),
     ("import_cycle", "check", "E103"),
@@ -92,6 +95,8 @@ CASES: list[tuple[str, str, str]] = [
     ("runtime_parameter_before_first_date", "run", "E400"),
     ("runtime_missing_index", "run", "E401"),
     ("runtime_division_by_zero", "run", "E402"),
+    ("runtime_rule_error", "run", "E405"),
+    ("input_requirement_unmet", "run", "E507"),
 ]
 
 # Cases whose diagnostic, by design, carries no hint (and says so here, so that a

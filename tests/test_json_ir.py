@@ -48,6 +48,7 @@ input
   amount : money
   flags : list of boolean
   wait : duration
+  noted : date, optional
 
 parameter fee : money
   from 2020-01-01: 5 EUR
@@ -71,6 +72,10 @@ define chosen : money = first of
   amount when not enough
   0 EUR otherwise
 output result : money = if in_range and some >= 1 then chosen else negative
+define noted_on : date = if noted is given then noted else noted otherwise day
+define checked : money = first of
+  error "no amount" when amount < 0 EUR
+  amount otherwise
 
 example "one"
   given day = 2024-01-01, amount = 10.50 EUR, flags = [true], wait = 30 days

@@ -254,7 +254,8 @@ class Comprehension:
 
 
 Expr = Union[Number, DateLit, TextLit, BoolLit, Ref, Call, ListExpr, Unary, Binary,
-             Between, If, At, Aggregate, FirstOf, Comprehension, RecordLit]
+             Between, If, At, Aggregate, FirstOf, Comprehension, RecordLit,
+             "IsGiven", "GivenOr", "RuleError"]
 
 
 # ------------------------------------------------------------------ declarations
@@ -317,6 +318,8 @@ class InputField:
     constraints: tuple[Constraint, ...] = ()
     description: str | None = None
     cites: tuple[Cite, ...] = ()
+    default: Expr | None = None  # `= VALUE`: the presumption when the case omits it
+    optional: bool = False  # `, optional`: the case may leave it out
     span: Span = _span()
     comments: Comments = _comments()
 
@@ -455,7 +458,7 @@ class Example:
 from legiste.dsl.ast_tables import Table, TableCell, TableOutput, TableRow  # noqa: E402
 
 Declaration = Union[Header, Use, InputBlock, Parameter, Series, EnumDecl, RecordDecl, Define,
-                    Invariant, Example, Table]
+                    Invariant, Example, Table, "Requirement"]
 
 
 @frozen
@@ -471,7 +474,10 @@ class Module:
     """The text the module was parsed from."""
 
 
+# Presumptions, optional inputs, input constraints and rule errors (dsl/ast_refusals.py).
+from legiste.dsl.ast_refusals import GivenOr, IsGiven, Requirement, RuleError  # noqa: E402
+
 # The nodes that start a line of their own and carry that line's comments.
 LINE_NODES = (Header, SourceDecl, Use, InputBlock, InputField, Parameter, DatedValue, Series,
               SeriesValue, EnumDecl, RecordDecl, Define, Item, Exception_, Branch, Cite,
-              Invariant, Assignment, Example, Table, TableRow)
+              Invariant, Assignment, Example, Table, TableRow, Requirement)

@@ -19,11 +19,11 @@ _ENGLISH_WORDS: dict[str, str] = {
     "policy": "policy", "module": "module", "use": "use", "as": "as",
     "input": "input", "parameter": "parameter", "series": "series", "enum": "enum",
     "record": "record", "define": "define", "output": "output", "invariant": "invariant",
-    "example": "example",
+    "example": "example", "require": "require",
     # header and declaration items
     "title": "title", "authority": "authority", "source": "source", "url": "url",
     "note": "note", "from": "from", "until": "until", "indexed": "indexed", "by": "by",
-    "period": "period", "list": "list", "one": "one",
+    "period": "period", "list": "list", "one": "one", "optional": "optional",
     # blocks and sugar
     "all": "all", "any": "any", "count": "count", "at": "at", "least": "least",
     "most": "most", "of": "of", "first": "first", "when": "when",
@@ -36,7 +36,7 @@ _ENGLISH_WORDS: dict[str, str] = {
     # expressions
     "if": "if", "then": "then", "else": "else", "implies": "implies", "or": "or",
     "and": "and", "not": "not", "between": "between", "true": "true", "false": "false",
-    "for": "for", "each": "each", "where": "where",
+    "for": "for", "each": "each", "where": "where", "is": "is",
 }
 
 # role -> unit word written after a number.

@@ -34,8 +34,10 @@ def quote(text: str) -> str:
 
 def level(node: ast.Expr) -> int:
     """How tightly an expression binds (one of IF … ATOM)."""
-    if isinstance(node, ast.If):
-        return IF
+    if isinstance(node, (ast.If, ast.GivenOr)):
+        return IF  # `x otherwise V` binds looser than `implies` (see ExprPrinter.given_or)
+    if isinstance(node, ast.IsGiven):
+        return COMPARISON
     if isinstance(node, ast.Binary):
         if node.op == "implies":
             return IMPLIES
@@ -103,6 +105,12 @@ class ExprPrinter:
             return f"{head} {s(node.over, ATOM)}"
         if isinstance(node, ast.FirstOf):
             raise ValueError("`first of` is a block: it has no one-line form")
+        if isinstance(node, ast.IsGiven):
+            return f"{node.name.text} is {'not ' if node.negated else ''}given"
+        if isinstance(node, ast.GivenOr):
+            return self.given_or(node)
+        if isinstance(node, ast.RuleError):
+            return "error " + quote(node.message)
         if isinstance(node, ast.If):
             return f"if {s(node.cond, IF)} then {s(node.then, IF)} else {s(node.otherwise, IF)}"
         if isinstance(node, ast.Unary):
@@ -126,6 +134,12 @@ class ExprPrinter:
         if node.op in ("+", "-"):
             return f"{s(node.left, SUM)} {op} {s(node.right, PRODUCT)}"
         return f"{s(node.left, PRODUCT)} {op} {s(node.right, UNARY)}"
+
+    def given_or(self, node: ast.GivenOr) -> str:
+        """`x otherwise V`: looser than `implies`, tighter than `if`, left-associative."""
+        left = self(node.value) if isinstance(node.value, ast.GivenOr) and not self.full \
+            else self.sub(node.value, IMPLIES)
+        return f"{left} otherwise {self.sub(node.fallback, IMPLIES)}"
 
     def head(self, node: ast.Aggregate) -> str:
         """`all of`, `any of`, `count of` or `at least K of`."""
@@ -236,9 +250,13 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
         text = f"{f.name} : {_type(f.type)}"
         for c in f.constraints:
             text += f", at {'least' if c.kind == 'min' else 'most'} {self.expr.sub(c.bound, SUM)}"
+        if f.optional:
+            text += ", optional"
+        if f.default is not None:
+            text += f" = {self.expr.sub(f.default, SUM)}"
         if f.description is not None:
             text += f"  {quote(f.description)}"
-        self.emit(depth, text, own=(f,), inline=f.constraints)
+        self.emit(depth, text, own=(f,), inline=(*f.constraints, f.default))
         self.cite_lines(depth + 1, f.cites)
 
     def inputblock(self, block: ast.InputBlock) -> None:
@@ -326,7 +344,10 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
             self.item(depth, line)
             return
         tail = f" when {self.expr(line.cond)}" if line.cond is not None else " otherwise"
-        self.emit(depth, _after(self.expr(line.value) + tail, line.cites), inline=(line,))
+        # an `otherwise` line's value is no `if` (the grammar reads `x otherwise` on)
+        value = self.expr(line.value) if line.cond is not None or not isinstance(line.value, ast.If) \
+            else f"({self.expr(line.value)})"
+        self.emit(depth, _after(value + tail, line.cites), inline=(line,))
 
     def item(self, depth: int, item: ast.Item) -> None:
         if _is_block(item.expr) and not item.cites and not item.exceptions:
@@ -350,6 +371,13 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
             text += f" when {self.expr(inv.guard)}"
         self.emit(0, text, own=(inv,), inline=(inv.expr, inv.guard))
         self.cite_lines(1, inv.cites)
+
+    def requirement(self, r: ast.Requirement) -> None:
+        text = "require " + (f"{r.name}: " if r.name else "")
+        text += f"{self.expr(r.condition)} {quote(r.message)}"
+        self.emit(0, text, own=(r,), inline=(r.condition,))
+        self.cite_lines(1, r.cites)
+        self.note_lines(1, r.notes)
 
     def example(self, ex: ast.Example) -> None:
         self.emit(0, f"example {quote(ex.name)}"

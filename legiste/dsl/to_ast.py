@@ -21,6 +21,7 @@ from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import SourceFile, Span
 from legiste.dsl.to_ast_tables import TableToAST
+from legiste.dsl.to_ast_refusals import Optional_, Presumption, RefusalsToAST
 
 class _Note(str):
     pass
@@ -41,7 +42,7 @@ def _unquote(token: Token) -> str:
 
 
 @v_args(meta=True)
-class ToAST(TableToAST):  # decision tables: dsl/to_ast_tables.py
+class ToAST(TableToAST, RefusalsToAST):  # decision tables: dsl/to_ast_tables.py
     """Builds AST nodes; spans are shifted by the declaration's first line."""
 
     def __init__(self, source: SourceFile, line_offset: int):
@@ -159,11 +160,14 @@ class ToAST(TableToAST):  # decision tables: dsl/to_ast_tables.py
         return ast.Constraint("max", c[0], span=self._span(meta))
 
     def input_field(self, meta, c):
-        name, (type_ref, constraints), description, *rest = c
+        name, (type_ref, constraints), presumed, description, *rest = c
         cites, _, _ = self._split(rest)
+        optional = any(isinstance(x, Optional_) for x in constraints)
+        constraints = tuple(x for x in constraints if not isinstance(x, Optional_))
         return ast.InputField(self._ident(name), type_ref, constraints,
                               _unquote(description) if description else None, cites,
-                              span=self._tok_span(name))
+                              default=presumed.value if isinstance(presumed, Presumption) else None,
+                              optional=optional, span=self._tok_span(name))
 
     def record_decl(self, meta, c):
         name, description, *items = c

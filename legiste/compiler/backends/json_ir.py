@@ -168,6 +168,12 @@ def expr_json(node: ir.Expr) -> dict[str, Any]:
         return _node("arg", node, node.type, name=node.name)
     if isinstance(node, ir.Apply):
         return _node("apply", node, node.type, id=node.id, args=[expr_json(a) for a in node.args])
+    if isinstance(node, ir.IsGiven):
+        return _node("is_given", node, node.type, name=node.name)
+    if isinstance(node, ir.GivenOr):
+        return _node("given_or", node, node.type, name=node.name, fallback=expr_json(node.fallback))
+    if isinstance(node, ir.RuleError):
+        return _node("rule_error", node, node.type, message=node.message, rule=node.rule)
     raise TypeError(f"no JSON IR for {type(node).__name__}")  # pragma: no cover
 
 
@@ -195,8 +201,13 @@ def _unit(u: ir.Unit) -> dict[str, Any]:
         "records": [{"name": n, "type": type_json(t)} for n, t in u.records.items()],
         "inputs": [{"name": i.name, "type": type_json(i.type),
                     "minimum": value_json(i.minimum, i.type), "maximum": value_json(i.maximum, i.type),
-                    "description": i.description, "span": span_json(i.span), "citations": _cites(i.cites)}
+                    "description": i.description,
+                    "presumption": {"value": value_json(i.default, i.type)} if i.presumed else None,
+                    "optional": i.optional, "span": span_json(i.span), "citations": _cites(i.cites)}
                    for i in u.inputs],
+        "requirements": [{"name": r.name, "expr": expr_json(r.expr), "message": r.message,
+                          "reads": list(r.reads), "span": span_json(r.span), "citations": _cites(r.cites)}
+                         for r in u.requirements],
         "parameters": [_parameter(p) for p in u.parameters.values()],
         "series": [_series(s) for s in u.series.values()],
         "definitions": [{"id": d.id, "name": d.name, "kind": d.kind, "type": type_json(d.type),

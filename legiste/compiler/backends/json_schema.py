@@ -7,10 +7,12 @@ never produced), dates as ISO strings: a reader in any language gets exact value
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.ir.kinds import KINDS
+from legiste.compiler.ir.printer import show
 from legiste.compiler.ir.types import Type
 from legiste.compiler.runtime.values import to_json
 
@@ -68,10 +70,23 @@ def input_schema(unit: ir.Unit) -> dict[str, Any]:
         if decl.description:
             schema["description"] = decl.description
         schema = _bounded(schema, decl.type, decl.minimum, decl.maximum)
+        if decl.presumed:  # the presumption, when the case omits the input
+            schema["default"] = to_json(decl.default, decl.type)
+            schema["description"] = "; ".join(filter(None, [schema.get("description"), "presumed "
+                                                            + json.dumps(schema["default"], ensure_ascii=False)
+                                                            + " when not given"]))
+        elif decl.optional:
+            schema["description"] = "; ".join(filter(None, [schema.get("description"), "optional"]))
         properties[decl.name] = schema
-    return {"$schema": DRAFT, "title": f"{unit.id} inputs", "type": "object",
-            "properties": properties, "required": [d.name for d in unit.inputs],
-            "additionalProperties": False}
+    out = {"$schema": DRAFT, "title": f"{unit.id} inputs", "type": "object",
+           "properties": properties, "required": [d.name for d in unit.inputs if d.required],
+           "additionalProperties": False}
+    if unit.requirements:  # `require`: relations JSON Schema cannot say, in words
+        out["description"] = "Input constraints: " + "; ".join(
+            f"{r.message} ({show(r.expr)})" for r in unit.requirements) + "."
+        out["x-legiste-requirements"] = [{"message": r.message, "condition": show(r.expr)}
+                                        for r in unit.requirements]
+    return out
 
 
 def output_schema(unit: ir.Unit) -> dict[str, Any]:

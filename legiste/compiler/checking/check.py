@@ -21,6 +21,7 @@ from legiste.compiler.checking.citations import CitationChecks
 from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.tables import TableChecks
+from legiste.compiler.checking.refusals import RefusalChecks
 from legiste.compiler.checking.typecheck import ERROR
 from legiste.compiler.checking.user_rules import UserRuleChecks
 from legiste.dsl import ast
@@ -44,7 +45,8 @@ def check_units(loaded: Loaded, config: Config
     return units, checkers, diagnostics
 
 
-class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks, UserRuleChecks):
+class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks, UserRuleChecks,
+                  RefusalChecks):
     """Checks one file against the already-checked files it uses.
 
     The driver, names, types and rules live here; sources and citations, value
@@ -74,6 +76,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
         self.warned_sources: set[str] = set()
         self.tables, self.checked_tables = {}, {}  # decision tables (tables.py)
         self.user_rules_init()
+        self.needs: dict[str, dict[str, Span]] = {}  # optional inputs read (refusals.py)
+        self.facts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     # ------------------------------------------------------------------ driver
 
@@ -111,6 +115,10 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
                 self.table(decl)
         self.check_user_rules()
         invariants = tuple(self._invariant(d) for d in decls if isinstance(d, ast.Invariant))
+        for invariant in invariants:
+            self.guard_invariant(invariant)
+        requirements = tuple(r for r in (self.requirement(d) for d in decls
+                                         if isinstance(d, ast.Requirement)) if r is not None)
         examples = self._examples([d for d in decls if isinstance(d, ast.Example)])
         as_of = self._as_of()
         if self.header.kind == "module" and self.inputs:
@@ -127,7 +135,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
             definitions=tuple(self.definitions.values()), invariants=invariants,
             examples=examples, uses=tuple(dict.fromkeys(self.aliases.values())),
             source=self.module.source, element_rules=tuple(self.element_rules.values()),
-            functions=tuple(self.functions.values()))
+            functions=tuple(self.functions.values()), requirements=requirements)
 
     # ------------------------------------------------------------------ names
 
@@ -319,6 +327,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
             self.in_progress.pop()
         result = ir.Definition(f"{self.id}.{name}", name, kind, type_, expr, decl.notes,
                                span=decl.span, cites=self.cites(decl.cites))
+        self.guard_rule(result)  # optional inputs read: checking/refusals.py
         self.definitions[name] = result
         return result
 

@@ -57,6 +57,11 @@ class DeclarationChecks(UnitState):
     def _record(self, decl: ast.RecordDecl) -> None:
         fields, bounds, seen = [], [], set()
         for f in decl.fields:
+            if f.default is not None or f.optional:
+                self.report("E221", f"field '{f.name}' of record {decl.name} cannot be "
+                            + ("presumed" if f.default is not None else "optional"),
+                            f.default.span if f.default is not None else f.span,
+                            hints=["presumptions and optional values are inputs of the policy"])
             if f.name in seen:
                 self.report("E101", f"record {decl.name} has two fields named '{f.name}'", f.span)
                 continue
@@ -70,9 +75,10 @@ class DeclarationChecks(UnitState):
         if self.names.get(field.name, (None, field))[1] is not field:
             return
         type_, bounds = self._field(field)
+        default, presumed = self.presumption(field, type_, bounds)  # checking/refusals.py
         self.inputs[field.name] = ir.InputDecl(field.name, type_, bounds.get("min"), bounds.get("max"),
-                                               field.description, span=field.span,
-                                               cites=self.cites(field.cites))
+                                               field.description, default, presumed, field.optional,
+                                               span=field.span, cites=self.cites(field.cites))
 
     def _series(self, decl: ast.Series) -> None:
         period = decl.period or "yearly"
@@ -165,5 +171,9 @@ class DeclarationChecks(UnitState):
                         + ("not an input" if decl is None else str(decl.type)), self.header.span,
                         hints=did_you_mean(name, [i.name for i in self.inputs.values()
                                                   if i.type == DATE]))
+            return None
+        if not decl.required:
+            self.report("E221", f"`as of` names '{name}', which a case may leave out", self.header.span,
+                        hints=["the date of an evaluation is an input every case gives"])
             return None
         return name

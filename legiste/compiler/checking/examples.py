@@ -114,7 +114,7 @@ class ExampleChecks(UnitState):
             value = self._given(name, assignment)
             if value is not _UNKNOWN:
                 values[name] = value
-        missing = [n for n in self.inputs if n not in given]
+        missing = [n for n, d in self.inputs.items() if n not in given and d.required]
         # A gap inherited from the example extended is reported there, not again here.
         inherited = self._missing_reported.get(base[0].name, set()) if base else set()
         if missing and decl.expect_error is None:

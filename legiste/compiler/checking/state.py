@@ -44,3 +44,7 @@ class UnitState(ExprChecker):
 
     def _constant(self, node: ast.Expr, type_: Type, what: str) -> Any:  # pragma: no cover
         raise NotImplementedError
+
+    def presumption(self, field: ast.InputField, type_: Type, bounds: dict[str, Any]
+                    ) -> tuple[Any, bool]:  # pragma: no cover - checking/refusals.py
+        raise NotImplementedError

@@ -14,6 +14,7 @@ from typing import Iterable
 from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.checking.calendar import impossible_date
+from legiste.compiler.checking.rule_errors import NEVER, is_rule_error, retyped
 from legiste.compiler.ir.kinds import KINDS
 from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
@@ -56,6 +57,7 @@ class ExprChecker:
         raise NotImplementedError
 
     def user_call(self, node: ast.Call) -> ir.Expr | None:  # pragma: no cover
+    def always_fails(self, span: Span) -> ir.Expr:  # pragma: no cover - checking/refusals.py
         raise NotImplementedError
 
     def report(self, code: str, message: str, span: Span, hints: Iterable[str] = (),
@@ -201,6 +203,11 @@ class ExprChecker:
         then, otherwise = self.expr(node.then, expected), self.expr(node.otherwise, expected)
         if ERROR in (then.type, otherwise.type):
             return self._bad(node.span)
+        if is_rule_error(then) or is_rule_error(otherwise):  # `error "…"` takes the other's type
+            common = otherwise.type if is_rule_error(then) else then.type
+            if common == NEVER:
+                return self.always_fails(node.span)
+            return retyped(ir.If(cond, then, otherwise, common, span=node.span), common)
         common = unify(then.type, otherwise.type)
         if common is None:
             self.report("E200", f"`then` gives {then.type.short} but `else` gives "
@@ -376,6 +383,8 @@ class ExprChecker:
             value = self.expr(branch.value, expected)
             if value.type == ERROR:
                 failed = True
+            elif is_rule_error(value):
+                pass  # `error "…"`: the type of the other lines
             elif common is None:
                 common = value.type
             else:
@@ -394,6 +403,8 @@ class ExprChecker:
                 continue
             cond = self.boolean(branch.cond, "the condition after `when`")
             branches.append(ir.Branch(cond, value, span=branch.span, cites=self.cites(branch.cites)))
+        if not failed and common is None:
+            return self.always_fails(node.span)
         if failed or common is None:
             return self._bad(node.span)
         if otherwise is None and not _exhaustive(branches):
@@ -401,8 +412,8 @@ class ExprChecker:
                         node.span, hints=["add a last line `VALUE otherwise` saying what applies "
                                           "when no condition holds"])
             return self._bad(node.span)
-        return ir.FirstOf(tuple(branches), otherwise, common, span=node.span,
-                          cites=self.cites(node.cites))
+        return retyped(ir.FirstOf(tuple(branches), otherwise, common, span=node.span,
+                                  cites=self.cites(node.cites)), common)
 
 
 def _exhaustive(branches: list[ir.Branch]) -> bool:

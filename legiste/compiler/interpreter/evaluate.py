@@ -21,6 +21,7 @@ from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.passes.analysis import once_compared
 from legiste.compiler.ir.passes.lowering import lower, lower_expression
 from legiste.compiler.interpreter.user_rules import UserRuleEvaluation
+from legiste.compiler.interpreter.refusals import RefusalEvaluation
 from legiste.compiler.runtime.errors import _RunError, _arith_failure, _no_line_error
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
@@ -75,7 +76,7 @@ _RATIONAL = {Op.ADD: operator.add, Op.SUB: operator.sub, Op.MUL: operator.mul,
 _UNBOUND = object()
 
 
-class Evaluator(UserRuleEvaluation):
+class Evaluator(UserRuleEvaluation, RefusalEvaluation):
     """A program compiled to closures; `evaluate` runs it on one case."""
 
     def __init__(self, program: ir.Program,
@@ -91,6 +92,7 @@ class Evaluator(UserRuleEvaluation):
             for definition in unit.definitions:
                 self.definitions[definition.id] = self._definition(definition)
         self._outputs = [(d.name, self.definitions[d.id]) for d in program.policy.outputs]
+        self.requirements = self.compile_requirements()  # `require` (interpreter/refusals.py)
 
     # ------------------------------------------------------------------ running
 
@@ -144,7 +146,8 @@ class Evaluator(UserRuleEvaluation):
 
     def _Input(self, node: ir.Input) -> Fn:
         name = node.name
-        return lambda env: env.inputs[name]
+        # a presumption, or an optional input: interpreter/refusals.py
+        return self.input_reader(node) or (lambda env: env.inputs[name])
 
     def _Local(self, node: ir.Local) -> Fn:
         # Definitions are compiled dependencies first, so the getter already exists.

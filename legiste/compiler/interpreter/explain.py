@@ -18,6 +18,7 @@ from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator
 from legiste.compiler.ir.passes import explanation_plan as xp
 from legiste.compiler.ir.types import BOOLEAN, Type
 from legiste.compiler.runtime.errors import _not_evaluated
+from legiste.compiler.runtime.forms import _input_detail
 from legiste.compiler.runtime.numbers import _text
 from legiste.compiler.runtime.traces import _trace_json
 from legiste.compiler.runtime.values import display, money, to_json
@@ -92,8 +93,7 @@ class Explainer:
         """The traces a reads plan gives in this evaluation."""
         kind = type(plan)
         if kind is xp.ReadInput:
-            return [Trace("input", plan.name, self.env.inputs.get(plan.name), plan.type, plan.span,
-                          plan.cites, plan.description)]
+            return [self.input(plan)]
         if kind is xp.ReadRule:
             return [self.rule(self.plan.rules[plan.id])]
         if kind is xp.ReadParam:
@@ -173,6 +173,18 @@ class Explainer:
                       tuple(self.run(plan.reads)))
         done[plan.node.id] = trace
         return trace
+
+    def input(self, plan: xp.ReadInput) -> Trace:
+        """An input's value in the case, its presumption, or none (an optional input)."""
+        inputs = self.env.inputs
+        if plan.name in inputs:
+            value, mark = inputs[plan.name], None
+        elif plan.presumed:
+            value, mark = plan.default, "(presumed)"
+        else:
+            value, mark = None, "(not given)"
+        return Trace("input", plan.name, value, plan.type, plan.span, plan.cites,
+                     _input_detail(mark, plan.description))
 
     def parameter(self, plan: xp.ReadParam) -> Trace:
         parameter = self.program.parameter(plan.node.id)

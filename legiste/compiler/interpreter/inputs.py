@@ -176,16 +176,18 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
         if key not in declared:
             diags.append(error("E504", _unknown_message(key, unit.id), where(key),
                                hints=_unknown_hints(key, list(declared))))
-    missing = [decl for name, decl in declared.items() if name not in data]
+    missing = [decl for name, decl in declared.items() if name not in data and decl.required]
     if missing:
         # One diagnostic for all missing fields: the excerpt (the object's start) is the same.
         diags.append(error(
             "E500", _missing_message([d.name for d in missing]),
             NO_SPAN if not text else _at(file, text, 1, 1, 1, 2),
             notes=[_missing_note(d.name, describe(d.type), d.description, d.span) for d in missing]))
+    refused = set()
     for name, decl in declared.items():
         if name not in data:
             continue
+        refused.add(name)  # until it is converted and within its bounds
         try:
             value = convert(data[name], decl.type)
         except _Invalid as exc:
@@ -204,4 +206,8 @@ def validate(unit: ir.Unit, data: Any, file: str = "<input>",
                 where(name), notes=[f"declared at {decl.span}"]))
             continue
         values[name] = value
+        refused.discard(name)
+    if unit.requirements:  # `require`: interpreter/requirements.py
+        from legiste.compiler.interpreter.requirements import requirement_problems
+        diags += requirement_problems(unit, values, refused, where)
     return values, diags

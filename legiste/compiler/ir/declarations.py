@@ -26,6 +26,28 @@ class InputDecl:
     minimum: Any = None
     maximum: Any = None
     description: str | None = None
+    # `= VALUE`: a presumption, the value when the case omits the input (`presumed`)
+    default: Any = None
+    presumed: bool = False
+    optional: bool = False  # `, optional`: the case may omit it (read with `is given`)
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+    @property
+    def required(self) -> bool:
+        """Whether a case must give it (neither presumed nor optional)."""
+        return not (self.presumed or self.optional)
+
+
+@frozen
+class Requirement:
+    """`require CONDITION "message"`: a relation between the inputs `reads`, checked with
+    them (E507 when a case breaks it)."""
+
+    name: str | None
+    expr: Expr
+    message: str
+    reads: tuple[str, ...]  # the inputs the condition reads, in the order written
     span: Span = _meta()
     cites: tuple[Citation, ...] = _cites()
 
@@ -135,6 +157,7 @@ class Unit:
     source: SourceFile | None = field(default=None, eq=False, repr=False)  # the text compiled
     element_rules: tuple[Any, ...] = ()  # ir.ElementRule: rules of a record's elements
     functions: tuple[Any, ...] = ()  # ir.Function: user functions
+    requirements: tuple[Requirement, ...] = ()  # `require`: relations between inputs
 
     @property
     def outputs(self) -> tuple[Definition, ...]:

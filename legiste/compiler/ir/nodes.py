@@ -256,6 +256,41 @@ class Comprehension:
     cites: tuple[Citation, ...] = _cites()
 
 
+# ------------------------------------------------------------------ optional inputs, rule errors
+
+
+@frozen
+class IsGiven:
+    """`x is given`: whether the case gives the optional input x."""
+
+    name: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class GivenOr:
+    """`x otherwise VALUE`: the optional input x, or `fallback` when the case omits it."""
+
+    name: str
+    fallback: "Expr"
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
+@frozen
+class RuleError:
+    """`error "message"` in the rule `rule`: a case the law cannot assess (E405)."""
+
+    message: str
+    rule: str
+    type: Type
+    span: Span = _meta()
+    cites: tuple[Citation, ...] = _cites()
+
+
 # ------------------------------------------------------------------ lowered forms
 # Made by the lowering passes (ir/passes/lowering.py), after checking: what a rule means
 # without being written, made explicit once so that no back end re-derives it.
@@ -352,4 +387,5 @@ class RatIf:
 
 Expr = Union[Const, Input, Local, Param, Unary, Arith, Compare, Logic, Between, If,
              Aggregate, FirstOf, Call, ListLit, Var, Field, Comprehension, RecordLit,
-             AsOf, RoundToCent, ToDecimal, Exactly, RatOf, RatArith, RatMean, RatIf]
+             AsOf, RoundToCent, ToDecimal, Exactly, RatOf, RatArith, RatMean, RatIf,
+             IsGiven, GivenOr, RuleError]

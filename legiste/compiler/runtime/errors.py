@@ -95,3 +95,22 @@ def _no_line_error(where):
 def _no_line(where):
     """Raise E403 (a generated `first of` calls it as its last line)."""
     raise _no_line_error(where)
+
+
+def _rule_error(rule, message, where):
+    """Raise E405: a rule's `error "message"` applies, a case the law cannot assess."""
+    raise _located("E405", f"rule '{rule}': {message}", where,
+                   ["the policy cannot assess this case: check the facts it was given"])
+
+
+def _absent(name, where):
+    """Raise E406: an optional input read where the case does not give it (the checker
+    proves rules never do; an explanation may show a line that was not evaluated)."""
+    raise _located("E406", f"input '{name}' is not given", where,
+                   [f"read it where `{name} is given`, or write `{name} otherwise VALUE`"])
+
+
+def _requirement_unmet(message, shown):
+    """The text of E507: a `require` the case breaks, with the values it read (name, text)."""
+    values = ", ".join(f"{name} = {text}" for name, text in shown)
+    return f"input constraint not met: {message}" + (f" ({values})" if values else "")

@@ -85,3 +85,11 @@ def _lit_decimal(value):
 def _lit_text(value):
     return _json.dumps(value, ensure_ascii=False)
 # ---------------------------------------------------------------- end of interpreter only
+
+
+def _input_detail(mark, description):
+    """The detail of an input's trace: its description, after "(presumed)" when the case
+    left the input to its presumption, or "(not given)" when it left out an optional one."""
+    if mark is None:
+        return description
+    return mark if description is None else f"{mark} {description}"

@@ -368,25 +368,40 @@ def case_strategy(policy: Compiled, h: Harvest, bases: tuple[dict[str, Any], ...
     one in eight drawn afresh (a fresh case of nested lists costs many draws), none when
     not `fresh_too`."""
     decls = {i.name: i for i in policy.program.policy.inputs}
-    fresh = st.fixed_dictionaries({n: strategy_for(i.type, h, i.minimum, i.maximum, n)
-                                   for n, i in decls.items()})
-    complete = [e for e in (h.examples if bases is None else bases) if set(e) >= set(decls)]
+    # An input with a presumption, or an optional one, is drawn absent too.
+    fresh = st.fixed_dictionaries(
+        {n: strategy_for(i.type, h, i.minimum, i.maximum, n) for n, i in decls.items() if i.required},
+        optional={n: strategy_for(i.type, h, i.minimum, i.maximum, n)
+                  for n, i in decls.items() if not i.required})
+    required = {n for n, i in decls.items() if i.required}
+    complete = [e for e in (h.examples if bases is None else bases) if set(e) >= required]
     if not complete:
         return fresh
     names = sorted(decls)
 
     def step(example: dict[str, Any], name: str) -> st.SearchStrategy[Any]:
         d = decls[name]
-        return variant(d.type, example[name], h, d.minimum, d.maximum, name)
+        if name not in example:
+            return strategy_for(d.type, h, d.minimum, d.maximum, name)
+        value = variant(d.type, example[name], h, d.minimum, d.maximum, name)
+        return value if d.required else st.just(ABSENT) | value
 
     def redraw(example: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         # One to three inputs change: the boundaries the examples sit next to get probed.
         return st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True).flatmap(
             lambda chosen: st.tuples(*(step(example, n) for n in chosen)).map(
-                lambda drawn: {**example, **dict(zip(chosen, drawn))}))
+                lambda drawn: _present({**example, **dict(zip(chosen, drawn))})))
 
     redrawn = st.sampled_from(complete).flatmap(redraw)
     return st.one_of(*[redrawn] * 7, fresh) if fresh_too else redrawn
+
+
+# A drawn input left out of the case (an input with a presumption, or an optional one).
+ABSENT = object()
+
+
+def _present(case: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in case.items() if v is not ABSENT}
 
 
 def around(t: Type, value: Any, h: Harvest, low: Any = None,
@@ -431,10 +446,16 @@ def boundary_cases(policy: Compiled, h: Harvest, bases: tuple[dict[str, Any], ..
     decls = {i.name: i for i in policy.program.policy.inputs}
     seen: set[str] = set()
     for index, base in enumerate(bases):
-        if not set(base) >= set(decls):
+        if not set(base) >= {n for n, d in decls.items() if d.required}:
             continue
         if name is None:
             for n, d in decls.items():
+                if n not in base:  # left to its presumption, or an optional input not given
+                    continue
+                if not d.required and repr(sorted((k, v) for k, v in base.items() if k != n)) not in seen:
+                    absent = {k: v for k, v in base.items() if k != n}
+                    seen.add(repr(sorted(absent.items())))
+                    yield (absent, None), index, n
                 for v in boundaries(d.type, h, base[n], d.minimum, d.maximum, n):
                     case = {**base, n: v}
                     key = repr(sorted(case.items()))
@@ -443,6 +464,8 @@ def boundary_cases(policy: Compiled, h: Harvest, bases: tuple[dict[str, Any], ..
                         yield (case, None), index, n
             continue
         d = decls[name]
+        if name not in base:  # an optional input the base does not give
+            continue
         if d.type.kind == "list":
             for i in range(len(base[name])):
                 low, high = list(base[name]), list(base[name])

@@ -25,6 +25,7 @@ from hypothesis.errors import Unsatisfiable
 from legiste.compiler import ir
 from legiste.compiler.interpreter.cases import Compiled
 from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
+from legiste.compiler.interpreter.requirements import breaks_requirement
 from legiste.compiler.interpreter.explain import Trace, explain
 from legiste.compiler.tools.strategies import around, boundary_cases, case_strategy, harvest, strategy_for
 from legiste.compiler.ir.types import Type
@@ -32,7 +33,8 @@ from legiste.compiler.ir.kinds import literal
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import Diagnostic
 
-OUT_OF_DOMAIN = {"E400", "E401"}
+# No value for the date, and a case the law cannot assess (a rule error): out of the domain.
+OUT_OF_DOMAIN = {"E400", "E401", "E405"}
 
 # ------------------------------------------------------------------ checking
 
@@ -108,6 +110,8 @@ class Verifier:
         self.bases: list[tuple[dict[str, Any], Any, str]] = []
         for example, title in zip(self.harvest.examples, self.harvest.titles):
             try:
+                if breaks_requirement(self.evaluator, example):
+                    continue
                 env = self.evaluator.evaluate(example, self._as_of(example))[1]
             except (EvalError, KeyError, TypeError):  # incomplete, or outside the domain
                 continue
@@ -120,7 +124,9 @@ class Verifier:
         return case[name] if name else dt.date.today()
 
     def _env(self, case: dict[str, Any]) -> Any:
-        """Evaluate every output of a case."""
+        """Evaluate every output of a case (one that breaks a `require` is no case)."""
+        if breaks_requirement(self.evaluator, case):
+            raise _OutOfDomain()
         try:
             return self.evaluator.evaluate(case, self._as_of(case))[1]
         except EvalError as exc:
@@ -193,7 +199,7 @@ class Verifier:
         if t.kind == "list":
             def flip(args: tuple[dict[str, Any], int]) -> Pair:
                 case, i = args
-                values = list(case[name]) or [False]
+                values = list(case.get(name, ())) or [False]
                 i %= len(values)
                 low, high = values.copy(), values.copy()
                 low[i], high[i] = False, True
@@ -205,6 +211,8 @@ class Verifier:
             # The case itself against the case with this input moved, mostly to a value
             # near its own: a guard such as `a <= b` that holds for the case then tends
             # to hold for both.
+            if name not in case:  # an optional input the case does not give: given, to move
+                return values.flatmap(lambda v: pair({**case, name: v}))
             own = case[name]
             near = around(t, own, self.harvest, decl.minimum, decl.maximum)
             moved = values if near is None else st.one_of(near, near, values)
@@ -358,7 +366,7 @@ class Verifier:
     def _origin(self, index: int, moved: str, pair: Pair) -> str:
         """Where a boundary case comes from: the example and the input moved."""
         t = self.inputs[moved].type
-        values = [literal(c[moved], t) for c in pair if c is not None]
+        values = [literal(c[moved], t) if moved in c else "(not given)" for c in pair if c is not None]
         title = json.dumps(self.bases[index][2], ensure_ascii=False)
         return f"the example {title} with {moved} = {' then '.join(values)}"
 

@@ -297,6 +297,16 @@ class ExplanationCompiler:
         """`_xi_NAME(v)`: the trace of an input."""
         plan = self.plan.inputs[decl.name]
         fn = self.exprs.input_trace_fn[decl.name]
-        return (f"def {fn}(v):\n    return _Trace('input', {plan.name!r}, v.get({plan.name!r}), "
-                f"{self.exprs.type_index(plan.type)}, {self.exprs.site(plan.span)}, "
-                f"{self.exprs.cite_index(plan.cites)}, {plan.description!r}, [])\n")
+        tail = (f"{self.exprs.type_index(plan.type)}, {self.exprs.site(plan.span)}, "
+                f"{self.exprs.cite_index(plan.cites)}")
+        if not (plan.presumed or plan.optional):
+            return (f"def {fn}(v):\n    return _Trace('input', {plan.name!r}, v.get({plan.name!r}), "
+                    f"{tail}, {plan.description!r}, [])\n")
+        # a case may omit it: its presumption, or no value (as interpreter/explain.py)
+        absent = (self.exprs.const(plan.default), "(presumed)") if plan.presumed else ("None", "(not given)")
+        return (f"def {fn}(v):\n"
+                f"    if {plan.name!r} in v:\n"
+                f"        return _Trace('input', {plan.name!r}, v[{plan.name!r}], {tail}, "
+                f"{plan.description!r}, [])\n"
+                f"    return _Trace('input', {plan.name!r}, {absent[0]}, {tail}, "
+                f"_input_detail({absent[1]!r}, {plan.description!r}), [])\n")

@@ -18,6 +18,7 @@ from legiste.compiler.ir.passes.analysis import RuleFacts, once_compared
 from legiste.compiler.backends.python.syntax import (CMP, P_ADD, P_AND, P_ATOM, P_CMP, P_IF, P_MUL, P_NEG,
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
+from legiste.compiler.backends.python.refusals_emit import RefusalExpressions
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.backends.python.user_rules_emit import UserRuleCode
 from legiste.compiler.builtins import python_call
@@ -30,7 +31,7 @@ FLAT_FIRST_OF = 16
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
 
 
-class ExpressionCompiler(UserRuleCode, ExactComparisons, ModuleTables):
+class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, ModuleTables):
     """Python code for the expressions of a program's rules."""
 
     def __init__(self, program: ir.Program):
@@ -65,7 +66,8 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, ModuleTables):
         return self.const(node.value), P_ATOM
 
     def _Input(self, node: ir.Input, scope: dict[str, str]) -> tuple[str, int]:
-        return f"v[{node.name!r}]", P_POSTFIX
+        # a presumption, or an optional input: refusals_emit.py
+        return self.input_read(node) or (f"v[{node.name!r}]", P_POSTFIX)
 
     def _Local(self, node: ir.Local, scope: dict[str, str]) -> tuple[str, int]:
         if node.id in self.inlined:  # a small rule that cannot fail: its expression, in place

@@ -35,14 +35,15 @@ from legiste.compiler.runtime.input_problems import (_NOT_AN_OBJECT, _NOT_AN_OBJ
                                                     _unknown_message)
 from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure, _arith_problem,
                                             _division_by_zero, _inexact, _is_division_by_zero, _no_line,
-                                            _not_evaluated, _outside_calendar)
+                                            _not_evaluated, _outside_calendar, _absent,
+                                            _requirement_unmet, _rule_error)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
                                              _HALF_UP, _ONE, _div, _divide, _minus, _money, _round_to, _text,
                                              _to_cent, _xadd, _xmul, _xsub, _xsum)
 from legiste.compiler.runtime.durations import Duration, _add_duration, _c_duration, _move
 from legiste.compiler.runtime.forms import (_display_boolean, _display_date, _display_decimal,
                                            _display_money, _display_rate, _display_str, _j_date,
-                                           _j_decimal, _j_money, _j_same, _j_str)
+                                           _j_decimal, _j_money, _j_same, _j_str, _input_detail)
 from legiste.compiler.runtime.parameters import (_index_value, _indexed, _no_value, _period_monthly,
                                                 _period_yearly)
 from legiste.compiler.runtime.functions import (_abs, _average, _calendar, _date, _day, _end_of_month, _month,
@@ -166,7 +167,7 @@ _MISSING = object()
 
 def _missing_inputs(inputs, problems):
     """One diagnostic (E500) naming every missing input."""
-    missing = [name for name in _INPUT_NAMES if name not in inputs]
+    missing = [name for name in _INPUT_NAMES if name not in inputs and name in _REQUIRED_SET]
     problems.append(_diag("E500", _missing_message(missing), _NO_SPAN, [],
                           [_INPUT_NAMES[name] for name in missing]))
 
@@ -274,3 +275,4 @@ _TYPES = []
 _SERIES = {}
 _PARAMETER_CACHES = []
 _INPUT_NAMES = {}
+_REQUIRED_SET = frozenset()

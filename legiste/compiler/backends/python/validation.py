@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from legiste.compiler.backends.python.refusals_emit import requirements_code
 from legiste.compiler.backends.python.syntax import comment, json_literal
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.interpreter.inputs import describe
@@ -104,7 +105,7 @@ class InputValidation:
             "    problems = []",
             "    if not inputs.keys() <= _INPUT_SET:",
             "        _unknown_inputs(inputs, problems)",
-            "    if not _INPUT_SET <= inputs.keys():",
+            "    if not _REQUIRED_SET <= inputs.keys():",
             "        _missing_inputs(inputs, problems)",
             "    values = {}",
         ]
@@ -132,16 +133,21 @@ class InputValidation:
             lines.append(f"        values[{name!r}] = {fast[1]}")
             lines.append("    else:  # missing, to convert, or invalid: every problem reported")
             lines.append(f"        _check_input(raw, {info}, values, problems)")
+        requirements = requirements_code(self.tables)  # `require`: refusals_emit.py
+        if requirements:
+            lines.append("    _requirements(inputs, values, problems)")
         lines.append("    if problems:")
         lines.append("        raise PolicyError(problems)")
         lines.append("    return values")
         head = ("# The inputs, and the note of each when it is missing.\n"
                 f"_INPUT_NAMES = {json_literal(missing_notes)}\n"
                 f"_INPUT_SET = frozenset(_INPUT_NAMES)\n"
+                "# The inputs every case gives (neither presumed nor optional).\n"
+                f"_REQUIRED_SET = frozenset({sorted(d.name for d in unit.inputs if d.required)!r})\n"
                 "# Each input: (name, converter, what is expected, where it is declared, minimum,\n"
                 "# maximum, how a value is shown, the bounds shown).\n"
                 + "\n".join(infos) + "\n\n\n")
-        return head + "\n".join(lines) + "\n"
+        return head + "\n".join(lines) + "\n" + ("\n\n" + requirements if requirements else "")
 
     def fast_value(self, t: Type, raw: str) -> tuple[str, str] | None:
         """(test, value): a test that a raw JSON value (the variable `raw`) is valid as given,

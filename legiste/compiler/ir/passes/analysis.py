@@ -80,8 +80,12 @@ class RuleFacts:
     def cannot_fail(self, node: Any) -> bool:
         """Whether evaluating an expression can raise no ArithmeticError (so that a rule made
         of it may be inlined without changing which rule an error names)."""
-        if isinstance(node, (ir.Const, ir.Input, ir.Var, ir.Local, ir.AsOf)):
+        if isinstance(node, ir.Input):  # an optional input may be absent (E406)
+            return not self.inputs[node.name].optional if node.name in self.inputs else True
+        if isinstance(node, (ir.Const, ir.Var, ir.Local, ir.AsOf, ir.IsGiven)):
             return True  # a rule's function turns its own arithmetic failures into errors
+        if isinstance(node, ir.GivenOr):
+            return self.cannot_fail(node.fallback)
         if isinstance(node, ir.Param):
             return all(v.index is None for v in self.program.parameter(node.id).values) and (
                 node.at is None or self.cannot_fail(node.at))
@@ -247,7 +251,9 @@ class RuleFacts:
     def surely_computable(self, node: Any) -> bool:
         """A node of an eager rule: a constant, an input, year/month/day of a date, or a date
         that surely exists."""
-        if isinstance(node, (ir.Const, ir.Input, ir.ToDecimal)):
+        if isinstance(node, ir.Input):  # not an optional input, which may be absent
+            return node.name not in self.inputs or not self.inputs[node.name].optional
+        if isinstance(node, (ir.Const, ir.ToDecimal)):
             return True
         if isinstance(node, ir.Call):
             return node.func.computable(self, node)

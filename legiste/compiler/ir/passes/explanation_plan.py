@@ -40,6 +40,10 @@ class ReadInput:
     span: Span
     cites: tuple[ir.Citation, ...]
     description: str | None
+    # Where the case may omit it: its presumption (`presumed`), or `optional`.
+    default: Any = None
+    presumed: bool = False
+    optional: bool = False
 
 
 @frozen(eq=False)
@@ -250,7 +254,8 @@ class Planner:
 
     def __init__(self, program: ir.Program):
         self.program = program
-        self.inputs = {d.name: ReadInput(d.name, d.type, d.span, d.cites, d.description)
+        self.inputs = {d.name: ReadInput(d.name, d.type, d.span, d.cites, d.description,
+                                         d.default, d.presumed, d.optional)
                        for d in program.policy.inputs}
         self.rules: dict[str, RulePlan] = {}
         self.element_rules = {r.id: r for u in program.units.values() for r in u.element_rules}

@@ -48,5 +48,8 @@ def lower(program: ir.Program) -> ir.Program:
             expr=None if inv.expr is None else lower_expression(inv.expr, program),
             guard=None if inv.guard is None else lower_expression(inv.guard, program))
             for inv in unit.invariants)
-        units[uid] = attrs.evolve(unit, definitions=definitions, invariants=invariants)
+        requirements = tuple(attrs.evolve(r, expr=lower_expression(r.expr, program))
+                             for r in unit.requirements)
+        units[uid] = attrs.evolve(unit, definitions=definitions, invariants=invariants,
+                                  requirements=requirements)
     return attrs.evolve(program, units=units, lowered=True)
