@@ -86,8 +86,6 @@ _REASONS = (
     "You were not effectively active as a general practitioner during the bonus year.",
     "A general practitioner in training must use software accepted by the Commission nationale "
     "médico-mutualiste; without it there is no prime.",
-    "The case cannot be assessed: it must give the results of exactly 10 e-service parameters "
-    "for a practice paid per service (à l'acte), or 7 for a maison médicale paid by forfait.",
 )
 # How to apply (the policy's `application_channel`): online with accepted software, else on paper.
 _ONLINE = "online, in MyInami, module « Mes demandes de prime »"
@@ -105,9 +103,9 @@ def prime_hand(v: dict[str, Any]) -> dict[str, Any]:
     accepted = v["accepted_software"]
     services = v["e_services"]
     in_period = window[0] <= application <= window[1]
-    complete = trainee or not accepted or len(services) == (10 if fee_for_service else 7)
+    # (prime_cases draws no list of the wrong size: the policy answers those with E405)
     eligible = (in_period and v["gp_in_bonus_year"] and v["effectively_active"]
-                and (not trainee or accepted) and complete)
+                and (not trainee or accepted))
     if not eligible or trainee:
         situation = 0
     elif not accepted:
@@ -143,8 +141,6 @@ def prime_hand(v: dict[str, Any]) -> dict[str, Any]:
         reason = _REASONS[2] if trainee else _REASONS[3]
     elif trainee and not accepted:
         reason = _REASONS[4]
-    elif not complete:
-        reason = _REASONS[5]
     else:
         reason = "not eligible"
     return {"eligible": eligible, "situation": situation, "prime": prime, "reason": reason,
@@ -165,7 +161,9 @@ def prime_cases(n: int, seed: int) -> list[dict[str, Any]]:
         opens, closes = _WINDOWS[year]
         application = opens + dt.timedelta(days=rng.randint(-15, (closes - opens).days + 15))
         fee_for_service = rng.random() < 0.7
-        count = (10 if fee_for_service else 7) if rng.random() < 0.97 else rng.randint(0, 11)
+        # A list of the wrong size is a case the policy cannot assess (a rule error, E405):
+        # every case drawn has the parameters of its payment mode.
+        count = 10 if fee_for_service else 7
         limit = dt.date(year + 1, 4, 1)
         services = []
         for _ in range(count):
