@@ -301,3 +301,26 @@ def test_verify_draws_absent_inputs_and_skips_cases_that_break_a_requirement() -
     outcomes = {o.text: o for o in verifier.verify_all(max_examples=60)}
     assert outcomes["a <= b"].passed
     assert not outcomes["known"].passed  # broken by a case without `born`
+
+
+def test_the_strategies_draw_absent_inputs_and_both_sides_of_a_requirement(policy: Policy) -> None:
+    from hypothesis import find
+    from legiste.compiler.interpreter.requirements import breaks_requirement
+    from legiste.compiler.tools.strategies import case_strategy, harvest
+
+    cases = case_strategy(policy, harvest(policy.program))
+    settings_ = settings(max_examples=2000, database=None)
+    find(cases, lambda c: "accreditation_date" not in c and "labelled_emr" not in c, settings=settings_)
+    find(cases, lambda c: "costs_refunded" in c and "dmg_count" in c, settings=settings_)
+    find(cases, lambda c: breaks_requirement(policy.evaluator, c), settings=settings_)
+    find(cases, lambda c: "costs_refunded" in c and not breaks_requirement(policy.evaluator, c),
+         settings=settings_)
+
+
+def test_the_openapi_document_shows_defaults_and_optional_inputs(policy: Policy) -> None:
+    from legiste.compiler.faces.openapi import openapi
+
+    document = openapi({policy.id: policy})
+    schema = document["components"]["schemas"]["good.refusals.inputs"]
+    assert schema["required"] == ["request_date", "costs_paid"]
+    assert schema["properties"]["labelled_emr"]["default"] is True

@@ -275,6 +275,9 @@ class Planner:
             return self.reads(node.value)  # wraps reads (an exact twin reads the same)
         if isinstance(node, ir.Input):
             return self.inputs[node.name]
+        if isinstance(node, (ir.IsGiven, ir.GivenOr)):  # an optional input, given or not
+            return self.each((self.inputs[node.name],
+                              self.reads(node.fallback) if isinstance(node, ir.GivenOr) else NOTHING))
         if isinstance(node, ir.Local):
             return ReadRule(node.id)
         if isinstance(node, ir.Param):
@@ -322,6 +325,9 @@ class Planner:
         element it depends on is not bound)."""
         if isinstance(node, (ir.Input, ir.Local)):
             return self.reads(node)
+        if isinstance(node, (ir.IsGiven, ir.GivenOr)):
+            return self.each((self.inputs[node.name],
+                              self.static(node.fallback) if isinstance(node, ir.GivenOr) else NOTHING))
         if isinstance(node, ir.Exactly):
             return self.static(node.value)
         if isinstance(node, ir.Param):
