@@ -148,9 +148,13 @@ def test_misplaced_forms(inputs: str, rules: str, code: str, words: str) -> None
     raise AssertionError("compiled")
 
 
-def test_a_presumption_without_a_quote_is_a_warning() -> None:
-    policy = compile_policy("policy t\n\ninput\n  x : boolean = true\n\noutput o = x\n")
+def test_a_presumption_without_a_quote_is_a_warning_and_an_error_when_strict() -> None:
+    text = "policy t\n\ninput\n  x : boolean = true\n\noutput o = x\n"
+    policy = compile_policy(text)
     assert [d.code for d in policy.warnings] == ["W222"]
+    with pytest.raises(DiagnosticError) as caught:
+        Policy.from_string(text, strict=True)
+    assert codes(caught.value.diagnostics) == ["E222"]
 
 
 def test_a_record_field_cannot_be_presumed_or_optional() -> None:

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "E220": "optional input read where it may be absent",
     "E221": "misplaced presumption, optional input, `require` or `error`",
     "W222": "presumption without a quote",
+    "E222": "presumption without a quote (strict mode)",
     "E300": "misquoted citation",
     "W301": "citation not verified: source text not found",
     "E301": "citation not verified: source text not found (strict mode)",

@@ -23,7 +23,7 @@ from legiste.compiler.ir.operators import Op
 from legiste.compiler.ir.types import BOOLEAN, Type, assignable, unify
 from legiste.compiler.ir.walk import children, walk
 from legiste.dsl import ast
-from legiste.dsl.diagnostics import did_you_mean, warning
+from legiste.dsl.diagnostics import did_you_mean, error, warning
 from legiste.dsl.span import Span
 
 Facts = frozenset[str]  # the optional inputs surely given
@@ -60,9 +60,11 @@ class RefusalChecks(UnitState):
             self.report("E221", f"the presumption of '{field.name}' is outside its bounds",
                         field.default.span)
             return None, False
-        if not field.cites:
-            self.diagnostics.append(warning(
-                "W222", f"the presumption of '{field.name}' quotes no sentence of the law",
+        if not field.cites:  # a rule of the law without its sentence: an error under --strict
+            strict = self.config.strict
+            self.diagnostics.append((error if strict else warning)(
+                "E222" if strict else "W222",
+                f"the presumption of '{field.name}' quotes no sentence of the law",
                 field.default.span, hints=['add the sentence that presumes it: § "…"']))
         return value, True
 
