@@ -53,9 +53,10 @@ def test_the_forms_parse_and_print_back() -> None:
                    '  born : date, optional\n  n : integer\n\ninput m : integer, at least 0 = 3\n') + (
         'require n <= m "n is at most m"\n  § "x"\n'
         'define a = born is given and born is not given\n'
-        'define b = (born otherwise 2024-01-01) otherwise 2020-01-01\n'
-        'define c = born otherwise 2024-01-01 otherwise 2020-01-01\n'
-        'output d = first of\n  error "cannot" when n > 3\n  (if a then 1 else 2) otherwise\n')
+        'define b = born otherwise (born otherwise 2020-01-01)\n'
+        'define c = born otherwise born otherwise 2020-01-01\n'
+        'output d = first of\n  error "cannot" when n > 3\n  (if a then 1 else 2) otherwise\n'
+        'output e = first of\n  0 when n > 3\n  (born otherwise 2020-01-01) otherwise\n')
     module = parse(text)
     fields = module.declarations[0].fields
     assert fields[0].default == ast.BoolLit(True) and fields[0].cites and not fields[0].optional
@@ -63,7 +64,8 @@ def test_the_forms_parse_and_print_back() -> None:
     assert module.declarations[1].fields[0].default == ast.Number("3")
     requirement = module.declarations[2]
     assert isinstance(requirement, ast.Requirement) and requirement.message == "n is at most m"
-    assert isinstance(module.declarations[4].expr.value, ast.GivenOr)
+    assert module.declarations[4].expr == module.declarations[5].expr  # grouped to the right
+    assert isinstance(module.declarations[5].expr.fallback, ast.GivenOr)
     branch = module.declarations[6].expr.branches[0]
     assert branch.value == ast.RuleError("cannot")
     printed = print_module(module)
@@ -328,3 +330,12 @@ def test_the_openapi_document_shows_defaults_and_optional_inputs(policy: Policy)
     schema = document["components"]["schemas"]["good.refusals.inputs"]
     assert schema["required"] == ["request_date", "costs_paid"]
     assert schema["properties"]["labelled_emr"]["default"] is True
+
+
+def test_otherwise_chains_to_the_right_and_invariants_are_guarded() -> None:
+    policy = compile_policy(_header("  a : integer, optional\n  b : integer, optional")
+                            + "output o : integer = a otherwise b otherwise 0\n")
+    assert [run(policy, case)["o"] for case in ({"a": 1, "b": 2}, {"b": 2}, {})] == [1, 2, 0]
+    errors = compile_errors(_header("  a : integer, optional") + "output o = 1\ninvariant a > 0\n")
+    assert codes(errors) == ["E220"] and errors[0].message.startswith("this invariant reads")
+    compile_policy(_header("  a : integer, optional") + "output o = 1\ninvariant a > 0 when a is given\n")

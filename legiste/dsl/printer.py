@@ -136,10 +136,10 @@ class ExprPrinter:
         return f"{s(node.left, PRODUCT)} {op} {s(node.right, UNARY)}"
 
     def given_or(self, node: ast.GivenOr) -> str:
-        """`x otherwise V`: looser than `implies`, tighter than `if`, left-associative."""
-        left = self(node.value) if isinstance(node.value, ast.GivenOr) and not self.full \
-            else self.sub(node.value, IMPLIES)
-        return f"{left} otherwise {self.sub(node.fallback, IMPLIES)}"
+        """`x otherwise V`: looser than `implies`, tighter than `if`, grouped to the right."""
+        right = self(node.fallback) if isinstance(node.fallback, ast.GivenOr) and not self.full \
+            else self.sub(node.fallback, IMPLIES)
+        return f"{self.sub(node.value, IMPLIES)} otherwise {right}"
 
     def head(self, node: ast.Aggregate) -> str:
         """`all of`, `any of`, `count of` or `at least K of`."""
@@ -344,9 +344,9 @@ class ModulePrinter(TablePrinter):  # decision tables: dsl/printer_tables.py
             self.item(depth, line)
             return
         tail = f" when {self.expr(line.cond)}" if line.cond is not None else " otherwise"
-        # an `otherwise` line's value is no `if` (the grammar reads `x otherwise` on)
-        value = self.expr(line.value) if line.cond is not None or not isinstance(line.value, ast.If) \
-            else f"({self.expr(line.value)})"
+        # an `otherwise` line's value is no `if` and no `x otherwise V` (the grammar reads on)
+        value = self.expr(line.value) if line.cond is not None or \
+            not isinstance(line.value, (ast.If, ast.GivenOr)) else f"({self.expr(line.value)})"
         self.emit(depth, _after(value + tail, line.cites), inline=(line,))
 
     def item(self, depth: int, item: ast.Item) -> None:
