@@ -28,7 +28,7 @@ _TOKEN_WORDS = {
 }
 
 _DECLARATION_WORDS = ("policy", "module", "use", "input", "parameter", "series", "enum",
-                      "record", "define", "output", "invariant", "example")
+                      "record", "define", "output", "invariant", "example", "require")
 
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "DATE", "STRING", "LPAR", "LSQB"}
 
@@ -67,7 +67,8 @@ def _expected_words(expected: set[str]) -> str:
         words.append("an expression")
         expected = expected - _EXPRESSION_STARTS - {"MINUS", "LBRACE"}
         expected = {e for e in expected if _describe_terminal(e).strip("'") not in
-                    {"not", "if", "all", "any", "count", "at", "true", "false"}}
+                    {"not", "if", "all", "any", "count", "at", "true", "false",
+                     "error"}}
     for group, word in ((_OPERATORS, "an operator"), (_UNITS, "a unit")):
         members = {e for e in expected if _describe_terminal(e).strip("'") in group}
         if len(members) >= 3:
