@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from legiste.compiler.api import Policy
 from legiste.compiler.interpreter.explain import Trace
 from legiste.compiler.tools.strategies import case_strategy, harvest, strategy_for
+from legiste.compiler.interpreter.requirements import breaks_requirement
 from legiste.compiler.tools.verify import case_json
 from legiste.dsl import ast
 from legiste.dsl.limits import BIDI_CONTROLS
@@ -575,7 +576,10 @@ def real_cases(file: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def successful(policy: Policy, values: dict[str, Any], on: dt.date | None) -> Any:
-    """The result of an evaluation, or reject the case (out of the policy's domain)."""
+    """The result of an evaluation, or reject the case (out of the policy's domain, or
+    refused by a `require`: the strategies draw both sides of an input constraint)."""
+    if breaks_requirement(policy.evaluator, values):
+        assume(False)
     try:
         return policy.run(values, on=on, explain_it=True)
     except DiagnosticError:
@@ -619,6 +623,8 @@ def check_leaves(policy: Policy, data: Any, values: dict[str, Any], on: dt.date 
     note(f"inputs read by the explanation: {sorted(read)}; redrawn: {[i.name for i in others]}")
     for attempt in ("first", "second"):
         changed = {i.name: data.draw(redraw(i), label=f"{attempt} {i.name}") for i in others}
+        # other *valid* values: a redraw that breaks a `require` is no case of the policy
+        assume(not breaks_requirement(policy.evaluator, {**values, **changed}))
         again = validated(policy, {**values, **changed})
         try:
             rerun = policy.run(again, on=as_of).outputs
