@@ -19,7 +19,7 @@ from legiste.compiler import ir
 from legiste.compiler.checking.rule_errors import NEVER
 from legiste.compiler.checking.state import UnitState
 from legiste.compiler.checking.typecheck import ERROR
-from legiste.compiler.ir.operators import Op
+from legiste.compiler.ir.operators import Agg, Op
 from legiste.compiler.ir.types import BOOLEAN, Type, assignable, unify
 from legiste.compiler.ir.walk import children, walk
 from legiste.dsl import ast
@@ -208,11 +208,11 @@ class RefusalChecks(UnitState):
                 out += self.unguarded(b.cond, acc) + self.unguarded(b.value, acc | self.when_true(b.cond))
                 acc = acc | self.when_false(b.cond)
             return out + (self.unguarded(node.otherwise, acc) if node.otherwise is not None else [])
-        if kind is ir.Aggregate and node.over is None and node.kind in ("all", "any"):
+        if kind is ir.Aggregate and node.over is None and node.kind in (Agg.ALL, Agg.ANY):
             out, acc = [], given
             for item in node.items:
                 out += self._item(item, acc)
-                acc = acc | (self._item_true(item) if node.kind == "all" else self._item_false(item))
+                acc = acc | (self._item_true(item) if node.kind is Agg.ALL else self._item_false(item))
             return out + (self.unguarded(node.k, given) if node.k is not None else [])
         if kind is ir.Comprehension:
             inner = given | (self.when_true(node.where) if node.where is not None else _NONE)
@@ -253,9 +253,9 @@ class RefusalChecks(UnitState):
             if node.op is Op.OR:
                 return self.when_true(node.left) & self.when_true(node.right)
             return self.when_false(node.left) & self.when_true(node.right)
-        if kind is ir.Aggregate and node.over is None and node.kind in ("all", "any"):
+        if kind is ir.Aggregate and node.over is None and node.kind in (Agg.ALL, Agg.ANY):
             sets = [self._item_true(i) for i in node.items]
-            if node.kind == "all":
+            if node.kind is Agg.ALL:
                 return frozenset().union(*sets)
             return frozenset.intersection(*sets) if sets else _NONE
         return _NONE
@@ -273,9 +273,9 @@ class RefusalChecks(UnitState):
             if node.op is Op.OR:
                 return self.when_false(node.left) | self.when_false(node.right)
             return self.when_true(node.left) | self.when_false(node.right)
-        if kind is ir.Aggregate and node.over is None and node.kind in ("all", "any"):
+        if kind is ir.Aggregate and node.over is None and node.kind in (Agg.ALL, Agg.ANY):
             sets = [self._item_false(i) for i in node.items]
-            if node.kind == "any":
+            if node.kind is Agg.ANY:
                 return frozenset().union(*sets)
             return frozenset.intersection(*sets) if sets else _NONE
         return _NONE

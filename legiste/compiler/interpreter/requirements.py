@@ -17,7 +17,7 @@ import attrs
 from legiste.compiler import ir
 from legiste.compiler.interpreter.evaluate import EvalError, Env, Evaluator, _arithmetic_error
 from legiste.compiler.ir.kinds import display
-from legiste.compiler.runtime.errors import _requirement_unmet
+from legiste.compiler.runtime.input_problems import _requirement_unmet
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.span import Span
 

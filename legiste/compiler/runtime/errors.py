@@ -108,9 +108,3 @@ def _absent(name, where):
     proves rules never do; an explanation may show a line that was not evaluated)."""
     raise _located("E406", f"input '{name}' is not given", where,
                    [f"read it where `{name} is given`, or write `{name} otherwise VALUE`"])
-
-
-def _requirement_unmet(message, shown):
-    """The text of E507: a `require` the case breaks, with the values it read (name, text)."""
-    values = ", ".join(f"{name} = {text}" for name, text in shown)
-    return f"input constraint not met: {message}" + (f" ({values})" if values else "")

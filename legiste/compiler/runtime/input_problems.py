@@ -1,4 +1,4 @@
-"""The words of input problems (E500–E505), one text for the interpreter and every
+"""The words of input problems (E500–E505, E507), one text for the interpreter and every
 generated module.
 
 Pipeline stage: runtime (input validation). Consumed by compiler/interpreter/inputs.py and
@@ -53,3 +53,9 @@ def _field_problem(exc, name):
 def _field_beyond(name, shown, limit):
     """E503: a record's field beyond the bound the record declares."""
     return _Invalid("E503", f"field '{name}' is {shown}, beyond its bound {limit}")
+
+
+def _requirement_unmet(message, shown):
+    """The text of E507: a `require` the case breaks, with the values it read (name, text)."""
+    values = ", ".join(f"{name} = {text}" for name, text in shown)
+    return f"input constraint not met: {message}" + (f" ({values})" if values else "")

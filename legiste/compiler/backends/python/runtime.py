@@ -31,12 +31,12 @@ from legiste.compiler.runtime.conversions import (_c_boolean, _c_date, _c_decima
                                   _not_huge, _number, _re, _money_text, _decimal_text, _record_fields, _what, _whole)
 from legiste.compiler.runtime.input_problems import (_NOT_AN_OBJECT, _NOT_AN_OBJECT_HINT, _bad_input_message,
                                                     _field_beyond, _field_problem, _missing_message,
-                                                    _out_of_bounds_message, _unknown_hints,
-                                                    _unknown_message)
+                                                    _out_of_bounds_message, _requirement_unmet,
+                                                    _unknown_hints, _unknown_message)
 from legiste.compiler.runtime.errors import (_GUARD_DIVISION, _RunError, _arith_failure, _arith_problem,
                                             _division_by_zero, _inexact, _is_division_by_zero, _no_line,
                                             _not_evaluated, _outside_calendar, _absent,
-                                            _requirement_unmet, _rule_error)
+                                            _rule_error)
 from legiste.compiler.runtime.numbers import (_CEILING, _CENT, _DivisionByZero, _CONTEXT, _CTX60, _EXACT, _FLOOR,
                                              _HALF_UP, _ONE, _div, _divide, _minus, _money, _round_to, _text,
                                              _to_cent, _xadd, _xmul, _xsub, _xsum)
