@@ -57,6 +57,8 @@ class ExprChecker:
         raise NotImplementedError
 
     def user_call(self, node: ast.Call) -> ir.Expr | None:  # pragma: no cover
+        raise NotImplementedError
+
     def always_fails(self, span: Span) -> ir.Expr:  # pragma: no cover - checking/refusals.py
         raise NotImplementedError
 
