@@ -136,7 +136,17 @@ def _compare(x: Sub, draw: Any) -> Gen:
         ("date", "date"), ("year", "year"), ("integer", "decimal"), ("rate", "integer"),
         ("decimal", "rate"), ("year", "integer"), ("integer", "year")]))
     op = draw(st.sampled_from(["<", "<=", ">", ">=", "=", "!=", "≤", "≥", "≠"]))
-    return join("({} " + op + " {})", x(left), x(right))
+    a, b = x(left), x(right)
+    # A plain number beside a rate is E201 ("did you mean 7 %?"), 0 excepted: an input instead.
+    if "rate" in (left, right):
+        a, b = (Gen({"integer": "n", "decimal": "q"}[t]) if t != "rate" and _plain(g.src) else g
+                for t, g in ((left, a), (right, b)))
+    return join("({} " + op + " {})", a, b)
+
+
+def _plain(src: str) -> bool:
+    """A unit-less number literal other than 0 (perhaps parenthesised)."""
+    return bool(re.fullmatch(r"\(?\d+(\.\d+)?\)?", src)) and not re.fullmatch(r"\(?0(\.0+)?\)?", src)
 
 
 def _equal(x: Sub, draw: Any) -> Gen:

@@ -55,6 +55,8 @@ CASES: list[tuple[str, str, str]] = [
     ("date_day_above_31", "check", "E010"),
     ("extended_example_error", "check", "E100"),
     ("quote_in_wrong_source", "check", "E300"),
+    # units that cannot slip (issue 11 §5)
+    ("rate_without_percent", "check", "E201"),
     # names, types and units
     ("unknown_name", "check", "E100"),
     ("unknown_type", "check", "E104"),
@@ -188,6 +190,7 @@ def test_carets_point_at_the_offending_text(monkeypatch: pytest.MonkeyPatch) -> 
         "tab_indentation": "\t",
         "citation_under_dated_value": "§",
         "date_day_above_31": "date(year_of_costs, 12, 32)",
+        "rate_without_percent": "32",
         "quote_in_wrong_source": '§ "lorsqu\'il s\'agit de leur premier recrutement" in telesecretariat',
     }
     kinds = {c[0]: c[1] for c in CASES}

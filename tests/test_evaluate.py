@@ -750,7 +750,7 @@ def test_outputs_have_their_declared_types() -> None:
           d : date
 
         output m : money = 1 EUR
-        output r : rate = 1
+        output r : rate = 3 - 2
         output x : decimal = 2
         output y : year = year(d)
         output n = 2 + 3
@@ -764,7 +764,8 @@ def test_outputs_have_their_declared_types() -> None:
     out = run(policy, {"d": "2024-01-31"})
     assert out == {"m": D("1.00"), "r": D(1), "x": D(2), "y": 2024, "n": 5, "b": True,
                    "later": dt.date(2024, 2, 29), "label": "text"}
-    # A whole number declared decimal or rate is computed as a Decimal.
+    # A whole number declared decimal or rate is computed as a Decimal (a plain literal
+    # `1` where a rate is declared is E201: "did you mean 1 %?"; `3 - 2` is arithmetic).
     assert isinstance(out["r"], Decimal) and isinstance(out["x"], Decimal)
     assert isinstance(out["n"], int) and isinstance(out["m"], Decimal)
     result = policy.run(policy.validate({"d": "2024-01-31"}))

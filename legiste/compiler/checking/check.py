@@ -23,6 +23,7 @@ from legiste.compiler.checking.examples import ExampleChecks
 from legiste.compiler.checking.tables import TableChecks
 from legiste.compiler.checking.refusals import RefusalChecks
 from legiste.compiler.checking.typecheck import ERROR
+from legiste.compiler.checking.units import bare_rates
 from legiste.compiler.checking.user_rules import UserRuleChecks
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, did_you_mean
@@ -335,6 +336,8 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
         """The type and checked expression of a rule, against its declared type if any."""
         declared = self.resolve_type(decl.type, name) if decl.type else None
         expr = self.expr(decl.expr, declared)
+        if bare_rates(self, decl.expr, declared, f"'{name}'"):
+            expr = self._bad(decl.expr.span)
         type_ = expr.type
         if declared is not None and declared != ERROR and type_ != ERROR:
             if not assignable(type_, declared):

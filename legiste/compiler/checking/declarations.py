@@ -12,6 +12,7 @@ from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.checking.state import UnitState
+from legiste.compiler.checking.units import bare_rates
 from legiste.compiler.checking.typecheck import ERROR, const_value, parse_date
 from legiste.compiler.ir.types import DATE, ORDERED, Type, assignable
 from legiste.dsl import ast
@@ -24,7 +25,7 @@ class DeclarationChecks(UnitState):
 
     def _constant(self, node: ast.Expr, type_: Type, what: str) -> Any:
         value = self.expr(node, type_)
-        if value.type == ERROR:
+        if value.type == ERROR or bare_rates(self, node, type_, what):
             return None
         try:
             result = const_value(value)

@@ -15,6 +15,7 @@ from legiste.compiler import ir
 from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.checking.calendar import impossible_date
 from legiste.compiler.checking.rule_errors import NEVER, is_rule_error, retyped
+from legiste.compiler.checking.units import bare_rate_beside
 from legiste.compiler.ir.kinds import KINDS
 from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
@@ -167,7 +168,7 @@ class ExprChecker:
             return self._bad(node.span)
         if right.type.kind == "enum" and left.type.kind != "enum" and left.type != ERROR:
             left = self.expr(node.left, right.type)
-        if ERROR in (left.type, right.type):
+        if ERROR in (left.type, right.type) or bare_rate_beside(self, node, left.type, right.type):
             return self._bad(node.span)
         if node.op in ("=", "!=", "<", "<=", ">", ">="):
             if not comparable(node.op, left.type, right.type):
