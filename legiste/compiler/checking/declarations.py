@@ -14,7 +14,7 @@ from legiste.compiler import ir
 from legiste.compiler.checking.state import UnitState
 from legiste.compiler.checking.units import bare_rates
 from legiste.compiler.checking.typecheck import ERROR, const_value, parse_date
-from legiste.compiler.ir.types import DATE, ORDERED, Type, assignable
+from legiste.compiler.ir.types import DATE, ORDERED, YEAR, Type, assignable
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import did_you_mean
 from legiste.dsl.span import Span
@@ -166,12 +166,12 @@ class DeclarationChecks(UnitState):
         if name is None:
             return None
         decl = self.inputs.get(name)
-        if decl is None or decl.type != DATE:
+        if decl is None or decl.type not in (DATE, YEAR):
             self.report("E100" if decl is None else "E200",
-                        f"`as of` must name a date input; '{name}' is "
+                        f"`as of` must name a date or a year input; '{name}' is "
                         + ("not an input" if decl is None else str(decl.type)), self.header.span,
                         hints=did_you_mean(name, [i.name for i in self.inputs.values()
-                                                  if i.type == DATE]))
+                                                  if i.type in (DATE, YEAR)]))
             return None
         if not decl.required:
             self.report("E221", f"`as of` names '{name}', which a case may leave out", self.header.span,

@@ -141,7 +141,7 @@ def _utf8(data: bytes, name: str) -> str:
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
 @click.option("--input", "input_file", required=True, type=click.File("rb"),
               help="A JSON file with one case (or - for standard input).")
-@click.option("--on", "on", type=_Date(), help="Evaluate as of this date (default: the policy's date input).")
+@click.option("--on", "on", type=_Date(), help="Assess the case on this date: the policy's `as of` input takes it (its year, for a year input).")
 @click.option("--explain", is_flag=True, help="Show why each output has its value.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--index", multiple=True, metavar="SERIES=PERIOD:VALUE",

@@ -14,9 +14,11 @@ from typing import Any, Protocol
 from attrs import frozen
 
 from legiste.compiler import ir
-from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
+from legiste.compiler.interpreter.evaluate import EvalError, Evaluator, located
 from legiste.compiler.interpreter.explain import TRACE_VERSION, Trace, explain
 from legiste.compiler.interpreter.inputs import parse_json, validate
+from legiste.compiler.runtime.errors import _RunError
+from legiste.compiler.runtime.parameters import _case_date
 from legiste.compiler.runtime.values import to_json
 from legiste.dsl.diagnostics import DiagnosticError
 
@@ -85,12 +87,23 @@ def validated_json(unit: ir.Unit, text: str, file: str = "<input>") -> dict[str,
 
 
 def as_of(unit: ir.Unit, values: dict[str, Any], on: dt.date | None = None) -> dt.date:
-    """The evaluation date: `on`, else the input the policy designates, else today."""
-    if on is not None:
-        return on
-    if unit.as_of is not None:
-        return values[unit.as_of]
-    return dt.date.today()
+    """The evaluation date: `on`, else the input the policy is dated by (1 January of a
+    year input), else today. `values` is not changed (see `dated`)."""
+    return dated(unit, dict(values), on)
+
+
+def dated(unit: ir.Unit, values: dict[str, Any], on: dt.date | None = None) -> dt.date:
+    """The evaluation date, with the `as of` input of `values` set to `on` when it is
+    given (runtime `_case_date`: one date per evaluation). Raises DiagnosticError (E503)
+    for an `on` beyond the input's bounds."""
+    decl = next((i for i in unit.inputs if i.name == unit.as_of), None)
+    try:
+        if decl is None:
+            return _case_date(values, None, False, on, None, None, None)
+        return _case_date(values, decl.name, decl.type.kind == "year", on, decl.minimum,
+                          decl.maximum, decl.span)
+    except _RunError as exc:
+        raise DiagnosticError([located(exc).diagnostic]) from None
 
 
 def run_case(evaluator: Evaluator, values: dict[str, Any], *, on: dt.date | None = None,
@@ -98,7 +111,8 @@ def run_case(evaluator: Evaluator, values: dict[str, Any], *, on: dt.date | None
     """Evaluate validated values (the outputs, or the rules `names`); raise DiagnosticError
     for a run-time failure."""
     unit = evaluator.program.policy
-    date = as_of(unit, values, on)
+    values = dict(values)
+    date = dated(unit, values, on)
     # No decimal context is entered: every operation of the runtime names Légiste's
     # own (runtime/numbers.py), so the caller's settings change no amount.
     try:

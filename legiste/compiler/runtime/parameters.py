@@ -5,6 +5,8 @@ is, into every generated module (see generator.runtime_source): standard library
 Both callers choose the dated value; these functions say what it is worth, or why not.
 """
 
+import datetime as _dt
+
 from legiste.compiler.runtime.errors import _located
 from legiste.compiler.runtime.numbers import _CONTEXT, _divide, _money
 
@@ -51,3 +53,27 @@ def _indexed(amount, index, base, money, parameter, series, base_period, declare
                        [f"'{series}' is declared at {declared_at}"])
     value = _divide(_CONTEXT.multiply(amount, index), base)
     return _money(value) if money else value
+
+
+def _case_date(values, name, by_year, on, low, high, where):
+    """The one date of an evaluation, so that no rule sees two "todays".
+
+    `name`: the input the policy is dated by (`as of`; None: the date is `on`, else
+    today), `by_year`: that input is a year (parameters are read on its 1 January).
+    `on` (`--on`, `?on=`, an example's `on`, `as_of=`) is the date the case is assessed
+    on: the input takes it (its year, for a year input) in `values`, in place, so the rules
+    that read the input and the parameters read at the date agree. A value beyond the
+    input's bounds (`low`, `high`) is E503 at the input's declaration (`where`)."""
+    if name is None:
+        return on if on is not None else _dt.date.today()
+    if on is not None:
+        value = on.year if by_year else on
+        for bound, beyond, word in ((low, low is not None and value < low, "minimum"),
+                                    (high, high is not None and value > high, "maximum")):
+            if beyond:
+                raise _located("E503", f"assessed on {on.isoformat()}, input '{name}' would be "
+                               f"{value}, beyond its {word} {bound}", where,
+                               [f"give a date within the bounds of '{name}'"])
+        values[name] = value
+    value = values[name]
+    return _dt.date(value, 1, 1) if by_year else value

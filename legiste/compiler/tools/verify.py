@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from legiste.compiler import ir
-from legiste.compiler.interpreter.cases import Compiled
+from legiste.compiler.interpreter.cases import Compiled, as_of
 from legiste.compiler.interpreter.evaluate import EvalError, Evaluator
 from legiste.compiler.interpreter.requirements import breaks_requirement
 from legiste.compiler.interpreter.explain import Trace, explain
@@ -120,8 +120,7 @@ class Verifier:
     # -------------------------------------------------------------- one case
 
     def _as_of(self, case: dict[str, Any]) -> dt.date:
-        name = self.unit.as_of
-        return case[name] if name else dt.date.today()
+        return as_of(self.unit, case)  # the case's own date (1 January of a year input)
 
     def _env(self, case: dict[str, Any]) -> Any:
         """Evaluate every output of a case (one that breaks a `require` is no case)."""

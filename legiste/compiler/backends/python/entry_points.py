@@ -7,7 +7,9 @@ with the fast path that computes outputs no rule reads in place.
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
+from typing import Any
 
 from legiste.compiler import ir
 from legiste.compiler.backends.python.rules import RuleFunctions
@@ -69,9 +71,18 @@ class EntryPoints(RuleFunctions):
         """The module's API: `compute`, `evaluate`, `evaluate_many`, `explain` (`validate`
         is written by validation.py)."""
         unit, outputs = self.unit, self.unit.outputs
-        if unit.as_of is not None:
-            as_of_code = f"as_of if as_of is not None else v[{unit.as_of!r}]"
-            as_of_doc = f"the date: `as_of`, else the input {unit.as_of!r}"
+        decl = next((i for i in unit.inputs if i.name == unit.as_of), None)
+        if decl is not None:
+            # One date per evaluation (runtime _case_date): `as_of` becomes the input's value.
+            by_year = decl.type.kind == "year"
+            def literal(bound: Any) -> str:
+                return f"_dt.date({bound.year}, {bound.month}, {bound.day})" \
+                    if isinstance(bound, dt.date) else repr(bound)
+            as_of_code = (f"_case_date(v, {decl.name!r}, {by_year}, as_of, {literal(decl.minimum)}, "
+                          f"{literal(decl.maximum)}, {self.site(decl.span)})")
+            as_of_doc = (f"the date: `as_of`, which the input {decl.name!r} then takes"
+                         + (" (its year)" if by_year else "") + f", else the input {decl.name!r}"
+                         + (" (its 1 January)" if by_year else ""))
         else:
             as_of_code = "as_of if as_of is not None else _dt.date.today()"
             as_of_doc = "the date: `as_of`, else today"
@@ -130,7 +141,7 @@ def _json_outputs(outputs):
 
 def compute(values, as_of=None):
     """The outputs (Decimal, date, … values) of validated values (see `validate`)."""
-    v = values
+    v = values if as_of is None else dict(values)  # `as_of` sets the dating input of a copy
     m = {compute_m}
 {compute_body}
 
