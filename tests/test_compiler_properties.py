@@ -623,6 +623,15 @@ def check_leaves(policy: Policy, data: Any, values: dict[str, Any], on: dt.date 
     for leaf in trace_inputs(result.trace):
         assert leaf in leaf.leaves()
         read.add(leaf.name)
+        declared = next(i for i in policy.unit.inputs if i.name == leaf.name)
+        if leaf.name not in values:  # left out: a presumption, or an optional input not given
+            if declared.presumed:
+                assert leaf.value == declared.default and leaf.detail.startswith("(presumed)")
+            else:
+                assert declared.optional and leaf.value is None \
+                    and leaf.detail.startswith("(not given)"), f"the leaf {leaf.name} is not in the case"
+            assert leaf.type == types[leaf.name]
+            continue
         assert leaf.value == values[leaf.name] and type(leaf.value) is type(values[leaf.name]), \
             f"the leaf {leaf.name} shows {leaf.value!r}, the input is {values[leaf.name]!r}"
         assert leaf.type == types[leaf.name]
