@@ -189,3 +189,86 @@ def test_a_case_before_year_one_thousand_is_refused_before_any_rule(
         module.evaluate(dict(CASE, bonus_year=999))
     assert info.value.code == "E501"
     assert module.compute(module.validate(CASE))["first_day"] == dt.date(2024, 1, 1)
+
+
+# Lines of a `first of` (or a table's rows) that start with the same test are nested
+# under one test of it (backends/python/first_of.py); a list an `all of` item builds is
+# built once for the items after it (shared_lists.py); a choice of inputs read in many
+# places is computed as a case starts. The same lines apply, and fail, as in the
+# interpreter: a division by zero in the second line, the `otherwise` line, a rule
+# error on the `otherwise` line (E405).
+NESTED = """
+policy codegen.nested
+  as of request
+
+record item "an item"
+  score : decimal  "a score"
+  group : list of decimal  "the group's scores"
+  define good = all of
+    size([x for each x in group where x > 0]) > 0
+    average([x for each x in group where x > 0]) >= score
+
+input
+  request : date  "the date of the request"
+  kind : one of small, large  "a kind"
+  flag : boolean  "a flag"
+  n : integer  "a number"
+  d : integer  "a divisor"
+  items : list of item  "items"
+
+define wide : text = if kind = small or n > 5 then "w" else "narrow"
+
+output pick : integer = first of
+  1 when flag = true and wide = "w" and n = 1
+  2 when flag = true and wide = "w" and 10 / d > 1
+  3 when flag = true and wide = "narrow"
+  4 when flag = false and n > 0
+  0 otherwise
+
+output again : integer = first of
+  1 when wide = "w" and n = 2
+  2 when wide = "w" and n = 3
+  5 when wide = "narrow"
+  6 when n > 6
+  error "no line applies" otherwise
+
+output goods : integer = count of [i for each i in items where i.good]
+"""
+
+NESTED_CASE = {"request": "2024-03-15", "kind": "small", "flag": True, "n": 2, "d": 4,
+               "items": [{"score": "2", "group": ["1", "0", "3"]}, {"score": "9", "group": []},
+                         {"score": "1", "group": ["-1"]}]}
+NESTED_CASES = [
+    NESTED_CASE,
+    dict(NESTED_CASE, n=1),
+    dict(NESTED_CASE, d=0),                      # the second line divides by zero: E402
+    dict(NESTED_CASE, d=20, n=3),                # `pick`: its `otherwise` line
+    dict(NESTED_CASE, kind="large", n=0),        # `narrow`
+    dict(NESTED_CASE, flag=False, n=7),
+    dict(NESTED_CASE, flag=False, n=4),          # `again`: its rule error (E405)
+]
+
+
+@pytest.mark.parametrize("case", NESTED_CASES, ids=range(len(NESTED_CASES)))
+def test_nested_lines_give_the_interpreters_result_or_error(tmp_path: Path, case: dict[str, Any]) -> None:
+    policy = compile_policy(NESTED)
+    source = generate(policy.program)
+    module = _load(source, tmp_path)
+    expected = _interpreted(policy, case, explain=True)
+    assert _generated(module, case, explain=True) == expected
+    assert _generated(module, case, explain=False) == (
+        {k: v for k, v in expected.items() if k != "explanation"} if "outputs" in expected else expected)
+    try:
+        raw = module.compute(module.validate(case))
+    except module.PolicyError as exc:
+        assert {"error": exc.diagnostics} == expected
+    else:
+        assert raw == expected["outputs"]
+    # each line's shared first test is written once, the choice is computed as a case
+    # starts, and the group's list is built once per element
+    pick = next(line for line in source.splitlines() if line.strip().startswith("'pick':"))
+    assert pick.count(") if v['flag'] else") == 1 and "if v['flag'] and" not in pick
+    assert "m['@wide']" in pick
+    assert "'@wide': " in source.split("def compute(", 1)[1].split("\n", 4)[3]
+    goods = next(line for line in source.splitlines() if line.strip().startswith("'goods':"))
+    assert goods.count(" > _K") + goods.count(" > 0]") == 1 and "_list" in goods

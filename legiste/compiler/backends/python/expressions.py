@@ -19,6 +19,8 @@ from legiste.compiler.backends.python.syntax import (CMP, P_ADD, P_AND, P_ATOM, 
                                              P_NOT, P_OR, P_POSTFIX, ascii_name, comment, wrap)
 from legiste.compiler.backends.python.exact_comparisons import ExactComparisons
 from legiste.compiler.backends.python.refusals_emit import RefusalExpressions
+from legiste.compiler.backends.python.first_of import FLAT_FIRST_OF, FirstOfCode  # noqa: F401 (re-exported)
+from legiste.compiler.backends.python.shared_lists import SharedLists
 from legiste.compiler.backends.python.tables import ModuleTables
 from legiste.compiler.backends.python.user_rules_emit import UserRuleCode
 from legiste.compiler.builtins import python_call
@@ -26,12 +28,11 @@ from legiste.compiler.runtime.numbers import _money
 from legiste.compiler.ir.operators import Agg, Impl, Op
 from legiste.compiler.ir.walk import walk
 
-# A `first of` of more lines than this is generated as a flat `or` chain (see flat_first_of).
-FLAT_FIRST_OF = 16
 _PY_ARITH = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*"}
 
 
-class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, ModuleTables):
+class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, SharedLists,
+                         FirstOfCode, ModuleTables):
     """Python code for the expressions of a program's rules."""
 
     def __init__(self, program: ir.Program):
@@ -178,6 +179,14 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, Mod
         folded = self.folded_choice(node, scope)
         if folded is not None:
             return folded
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            # `b = true` is `b`, `b = false` is `not b` (a table's cell of a boolean column):
+            # a boolean is True or False, so the value is the same, without a comparison
+            if node.op in (Op.EQ, Op.NE) and isinstance(other, ir.Const) \
+                    and type(other.value) is bool and side.type.kind == "boolean":
+                if other.value == (node.op is Op.EQ):
+                    return self.expr(side, scope)
+                return f"not {self.code(side, scope, P_NOT)}", P_NOT
         once = once_compared(node)
         if once is not None:  # decided by the Decimals unless they are equal (analysis.py)
             return self.compared_once(node, *once, scope)
@@ -216,86 +225,26 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, Mod
             left = self.code(node.left, scope, P_AND)
             nonempty = self.nonempty_lists(node.left)
             self.nonempty += nonempty
+            learnt = self.learn(node.left)
             try:
                 right = self.code(node.right, scope, P_AND + 1)
             finally:
                 del self.nonempty[len(self.nonempty) - len(nonempty):]
+                self.forget(learnt)
             text, prec = f"{left} and {right}", P_AND
         else:
             left = self.code(node.left, scope, P_OR) if node.op is Op.OR else \
                 f"not {self.code(node.left, scope, P_NOT)}"
-            text, prec = f"{left} or {self.code(node.right, scope, P_OR + 1)}", P_OR
+            learnt = self.learn(node.left)
+            try:
+                right = self.code(node.right, scope, P_OR + 1)
+            finally:
+                self.forget(learnt)
+            text, prec = f"{left} or {right}", P_OR
         for c in shared:
             self.reuse.pop(id(c), None)
         self.reused = [(c, name) for c, name in self.reused if c not in shared]
         return text, prec
-
-    def nonempty_lists(self, node: Any) -> list[Any]:
-        """The comprehensions surely not empty when `node` is true: it tests `size(C) > 0`,
-        `size(C) >= 1` or `size(C) != 0` (alone or in an `and`)."""
-        out = []
-        for n in self.evaluated_if(node, True):
-            if isinstance(n, ir.Compare) and isinstance(n.left, ir.Call) and n.left.func.name == "size" \
-                    and isinstance(n.right, ir.Const) and type(n.right.value) is int \
-                    and (n.op, n.right.value) in ((Op.GT, 0), (Op.GE, 1), (Op.NE, 0)):
-                listed = self.facts.in_place(n.left.args[0])
-                if isinstance(listed, ir.Comprehension):
-                    out.append(listed)
-        return out
-
-    def shared_lists(self, node: ir.Logic, scope: dict[str, str]) -> list[Any]:
-        """Common subexpressions: a comprehension computed on the left of `and`/`or` and again
-        on its right is built once (`len(_list1 := [...]) > 0 and average(_list1) …`). The right
-        is evaluated only after the left, and only when the left is true (`and`, `implies`)
-        or false (`or`): the lists surely built then are reused."""
-        if " no walrus" in scope:  # a comprehension's iterable takes no assignment
-            return []
-        truth = node.op is not Op.OR
-        built = [n for n in self.evaluated_if(node.left, truth) if isinstance(n, ir.Comprehension)]
-        shared = []
-        for c in built:
-            if id(c) in self.reuse or any(c == other for other, _ in self.reused):
-                continue
-            if any(n == c for n in walk(node.right) if isinstance(n, ir.Comprehension)):
-                self.counter += 1
-                self.reuse[id(c)] = f"_list{self.counter}"
-                self.reused.append((c, self.reuse[id(c)]))
-                shared.append(c)
-        return shared
-
-    def must(self, node: Any) -> list[Any]:
-        """The nodes surely evaluated when `node` is (comprehension bodies and iterables,
-        and the parts after a short-circuit, are not)."""
-        out = [node]
-        if isinstance(node, (ir.Compare, ir.Arith)):
-            out += self.must(node.left) + self.must(node.right)
-        elif isinstance(node, ir.Logic):
-            out += self.must(node.left)
-        elif isinstance(node, ir.Unary):
-            out += self.must(node.operand)
-        elif isinstance(node, (ir.Exactly, ir.InlinedRule)):
-            out += self.must(node.value)
-        elif isinstance(node, ir.Field):
-            out += self.must(node.record)
-        elif isinstance(node, ir.Call):
-            for a in node.args:
-                out += self.must(a)
-        elif isinstance(node, ir.If):
-            out += self.must(node.cond)
-        elif isinstance(node, ir.Between):
-            out += self.must(node.low) + self.must(node.value)
-        elif isinstance(node, ir.ListLit):
-            for i in node.items:
-                out += self.must(i)
-        return out
-
-    def evaluated_if(self, node: Any, truth: bool) -> list[Any]:
-        """The nodes surely evaluated when `node` turned out `truth`."""
-        if isinstance(node, ir.Logic) and node.op is Op.AND and truth:
-            return [node] + self.evaluated_if(node.left, True) + self.evaluated_if(node.right, True)
-        if isinstance(node, ir.Logic) and node.op is Op.OR and not truth:
-            return [node] + self.evaluated_if(node.left, False) + self.evaluated_if(node.right, False)
-        return self.must(node)
 
     def _Between(self, node: ir.Between, scope: dict[str, str]) -> tuple[str, int]:
         # low <= value <= high: Python's chained comparison, as the interpreter evaluates it
@@ -349,53 +298,12 @@ class ExpressionCompiler(UserRuleCode, ExactComparisons, RefusalExpressions, Mod
             if node.kind.joins:
                 if not node.items:
                     return ("True" if node.kind is Agg.ALL else "False"), P_ATOM
-                op, prec = node.kind.joins, (P_AND if node.kind is Agg.ALL else P_OR)
-                return f" {op} ".join(self.chain(node.items, scope, prec)), prec
+                return self.joined(node, scope)
             items = [wrap(self.condition(i, scope), 1) for i in node.items]
             count = "sum((" + "".join(i + ", " for i in items) + "))" if items else "0"
         if node.kind.counts:
             return count, P_POSTFIX
         return f"{count} >= {self.code(node.k, scope, P_CMP + 1)}", P_CMP
-
-    def first_of(self, node: ir.FirstOf, scope: dict[str, str], branch: Any,
-                 comments: bool = False) -> list[str]:
-        """The lines `value if cond else` of a `first of` and its last line; conditions are
-        generated before their values, as they are evaluated."""
-        if len(node.branches) > FLAT_FIRST_OF:
-            return self.flat_first_of(node, scope, branch, comments)
-        lines = []
-        for b in node.branches:
-            cond = self.code(b.cond, scope, P_OR)
-            value = wrap(branch(b.value), P_NOT)
-            quote = f"  # § {comment(repr(b.cites[0].quote))}" if comments and b.cites else ""
-            lines.append(f"{value} if {cond} else{quote}")
-        if node.otherwise is not None:
-            otherwise = branch(node.otherwise)
-            lines.append(otherwise[0] if otherwise[1] == P_IF else wrap(otherwise, P_NOT))
-        else:
-            note = "  # no line applies: E403" if comments else ""
-            lines.append(f"_no_line({self.site(node.span)}){note}")
-        return lines
-
-    def flat_first_of(self, node: ir.FirstOf, scope: dict[str, str], branch: Any,
-                      comments: bool) -> list[str]:
-        """A long `first of` as one flat `or` chain, `(c1 and (v1,) or c2 and (v2,) or …
-        (otherwise,))[0]`: `v if c else …` nests one level per line, and Python's compiler
-        gives up past a few thousand (a module that checked would not import). The same
-        conditions and values are evaluated in the same order; a value travels in a
-        1-tuple, which is true whatever the value."""
-        lines = []
-        for i, b in enumerate(node.branches):
-            cond = self.code(b.cond, scope, P_NOT)
-            value = wrap(branch(b.value), 1)
-            quote = f"  # § {comment(repr(b.cites[0].quote))}" if comments and b.cites else ""
-            lines.append(f"{'(' if i == 0 else ''}{cond} and ({value},) or{quote}")
-        if node.otherwise is not None:
-            lines.append(f"({wrap(branch(node.otherwise), 1)},))[0]")
-        else:
-            note = "  # no line applies: E403" if comments else ""
-            lines.append(f"(_no_line({self.site(node.span)}),))[0]{note}")
-        return lines
 
     def _FirstOf(self, node: ir.FirstOf, scope: dict[str, str]) -> tuple[str, int]:
         if not node.branches:

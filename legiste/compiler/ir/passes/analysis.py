@@ -29,6 +29,9 @@ def once_compared(node: Any) -> tuple[Any, Any, bool] | None:
 _LOWERED = (ir.AsOf, ir.RoundToCent, ir.ToDecimal, ir.Exactly, ir.RatOf, ir.RatArith,
             ir.RatMean, ir.RatIf)
 
+# A rule of inputs read in this many places is memoised rather than read in place.
+_MANY_READS = 4
+
 # The number of days of each month in every year (February: 28).
 _SURE_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -142,7 +145,9 @@ class RuleFacts:
 
     def inlined(self, counts: dict[str, int]) -> set[str]:
         """Rules read in place rather than called: a `define` that cannot fail and is small
-        (a date, a year, a test), or read once."""
+        (a date, a year, a test), or read once. A test of inputs alone that is read in many
+        places (a status each line of a table tests) is not: it is computed once, when a
+        case starts (see `eager`)."""
         inlined = set()
         for d in self.definitions.values():
             if d.kind != "define" or d.type.kind in DECIMAL_KINDS:
@@ -150,6 +155,8 @@ class RuleFacts:
             if not self.cannot_fail(d.expr):
                 continue
             refs = counts.get(d.id, 0)
+            if refs >= _MANY_READS and self.size(d.expr) > 1 and self.of_inputs(d.expr):
+                continue
             if (self.size(d.expr) <= 12 and self.cheap(d.expr)) or (refs <= 1 and self.size(d.expr) <= 12):
                 inlined.add(d.id)
         self.inlined_ids = inlined
@@ -246,7 +253,15 @@ class RuleFacts:
         of it is then `m[KEY]`, with no test."""
         return [d.id for d in self.definitions.values()
                 if d.id in memo and d.kind == "define" and self.size(d.expr) <= 12
-                and all(self.surely_computable(n) for n in walk(d.expr))]
+                and (all(self.surely_computable(n) for n in walk(d.expr)) or self.of_inputs(d.expr))]
+
+    def of_inputs(self, node: Any) -> bool:
+        """A choice or a test of inputs and constants that cannot fail (`if training = a
+        or training = b then x else y`): computed when a case starts, it costs a few
+        operations when unused."""
+        return self.cannot_fail(node) and all(
+            self.surely_computable(n) or isinstance(n, (ir.If, ir.Logic, ir.Compare))
+            or (isinstance(n, ir.Unary) and n.op is Op.NOT) for n in walk(node))
 
     def surely_computable(self, node: Any) -> bool:
         """A node of an eager rule: a constant, an input, year/month/day of a date, or a date
