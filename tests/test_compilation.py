@@ -84,6 +84,60 @@ def test_symbols_carry_their_citations() -> None:
     assert compilation.module_symbols["be.index"]["impulseo_brussels"].kind == "series"
 
 
+USER_RULES = """\
+policy t.user_rules
+  title "record rules and functions"
+
+record child "a child"
+  age : integer  "the age"
+  define entitled = age < 20
+    § "jusqu'à 20 ans"
+  define wrong : integer = age + true
+
+define half(x : money) : money = x / 2
+  § "la moitié"
+
+input
+  children : list of child  "the children"
+  costs : money  "the costs"
+
+output entitled_children : integer = count of [c for each c in children where c.entitled]
+output halved : money = half(costs)
+"""
+
+
+def test_record_rules_and_functions_are_in_the_symbol_table(tmp_path: Path) -> None:
+    """A record's rules (named `record.rule`, after their record) and the user functions,
+    with their span, type and quotes, also when one of them does not check."""
+    path = tmp_path / "user_rules.legis"
+    path.write_text(USER_RULES, encoding="utf-8")
+    compilation = compile_source(path)
+    # (E302: the quotes cite no source: this file declares none)
+    assert [d.code for d in compilation.diagnostics if d.is_error] == ["E302", "E302", "E200"]
+    symbols = compilation.symbols
+    assert list(symbols) == ["child", "child.entitled", "child.wrong", "half", "children", "costs",
+                             "entitled_children", "halved"]
+    assert {n: (s.kind, s.type.short if s.type else None) for n, s in symbols.items()
+            if "." in n or n == "half"} == {
+        "child.entitled": ("record rule", "boolean"),
+        "child.wrong": ("record rule", "integer"),  # what the author declared it gives
+        "half": ("function", "money")}
+    assert [where(compilation, n) for n in ("child.entitled", "child.wrong", "half")] == [
+        (6, 10), (8, 10), (10, 8)]
+    assert [c.quote for c in symbols["child.entitled"].cites] == ["jusqu'à 20 ans"]
+    assert [c.quote for c in symbols["half"].cites] == ["la moitié"]
+    assert symbols["child.entitled"].unit == "t.user_rules"
+
+
+def test_the_record_rules_of_a_real_policy_are_in_its_symbol_table() -> None:
+    compilation = compile_source(ROOT / "policies/be/inami/integrated_practice_prime.legis")
+    assert compilation.ok
+    counted = compilation.symbols["group_gp.counted"]
+    assert (counted.kind, counted.type.short) == ("record rule", "boolean")
+    assert counted.cites[0].quote.startswith("Pour le calcul de cette moyenne de groupe")
+    assert compilation.symbols["e_service.met"].type.short == "boolean"
+
+
 @pytest.mark.parametrize("file", POLICIES)
 def test_a_good_policy_compiles_to_the_same_program_and_diagnostics(file: str) -> None:
     compilation = compile_source(ROOT / file)
