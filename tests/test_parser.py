@@ -13,6 +13,7 @@ from legiste.dsl import ast
 from legiste.dsl.ast import (Aggregate, Assignment, At, Between, Binary, BoolLit, Call, Cite, DateLit,
                      Define, Example, Exception_, FirstOf, Header, If, InputField, Invariant, Item,
                      ListExpr, Name, Number, Ref, TextLit, TypeRef, Unary)
+from legiste.compiler.resolution.headers import header_problems
 from legiste.dsl.parser import GRAMMAR, _Indenter, lark_parser, parse_module
 from helpers import GOOD, compile_errors, parse, parse_decl
 
@@ -81,10 +82,22 @@ def test_module_header_without_items() -> None:
 
 
 def test_header_must_come_first_and_only_once() -> None:
-    _, diagnostics = parse_module("use be.index\n\npolicy t\n\npolicy u\n", "h.legis")
-    assert [d.code for d in diagnostics] == ["E106", "E106"]
-    _, diagnostics = parse_module("define x = 1\n", "h.legis")
-    assert [d.code for d in diagnostics] == ["E106"]
+    """The parser keeps every header as written; resolution refuses a second one, one
+    after another declaration, and none (resolution/headers.py)."""
+    module, diagnostics = parse_module("use be.index\n\npolicy t\n\npolicy u\n", "h.legis")
+    assert diagnostics == [] and [h.name.text for h in module.headers] == ["t", "u"]
+    problems = header_problems(module, parsed_cleanly=True)
+    assert [d.code for d in problems] == ["E106", "E106"]
+    assert [(d.message, d.span.line) for d in problems] == [
+        ("the header must be the first declaration of the file", 3),
+        ("a file has one `policy` or `module` header", 5)]
+    module, diagnostics = parse_module("define x = 1\n", "h.legis")
+    assert diagnostics == [] and module.header is None
+    assert [d.code for d in header_problems(module, parsed_cleanly=True)] == ["E106"]
+    assert header_problems(module, parsed_cleanly=False) == []  # a line that failed may be it
+    # and the compiler reports them as before, through the whole pipeline
+    assert [d.code for d in compile_errors("use be.index\n\npolicy t\n\npolicy u\n")] == ["E106", "E106"]
+    assert [d.code for d in compile_errors("define x = 1\n")] == ["E106"]
 
 
 def test_use_with_and_without_alias() -> None:

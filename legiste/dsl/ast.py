@@ -472,6 +472,9 @@ class Module:
     """The comment lines after the last declaration."""
     source: SourceFile | None = field(default=None, eq=False, repr=False, kw_only=True)
     """The text the module was parsed from."""
+    headers: tuple[Header, ...] = field(default=(), eq=False, repr=False, kw_only=True)
+    """Every header written, in order (`header` is the first): the checker reports a
+    second one, or one after another declaration (E106)."""
 
 
 # Presumptions, optional inputs, input constraints and rule errors (dsl/ast_refusals.py).

@@ -102,21 +102,11 @@ def parse_module(text: str, path: str) -> tuple[ast.Module, list[Diagnostic]]:
     if tabbed:  # what a tab's width made of a line is not a second mistake
         diagnostics = [d for d in diagnostics
                        if d.code not in ("E001", "E003") or d.span.line not in tabbed]
-    header = None
-    for i, decl in enumerate(declarations):
-        if isinstance(decl, ast.Header):
-            if header is not None:
-                diagnostics.append(error("E106", "a file has one `policy` or `module` header",
-                                         decl.span, hints=["split the file in two"]))
-            elif i != 0:
-                diagnostics.append(error("E106", "the header must be the first declaration of the file",
-                                         decl.span))
-            header = header or decl
-    if header is None and not diagnostics:
-        diagnostics.append(error("E106", "missing header: the file must start with `policy NAME` "
-                                 "or `module NAME`", source.span(1, 1, 1, 2)))
+    # Where the header is, and whether there is one, is the checker's (checking/headers.py).
+    headers = tuple(d for d in declarations if isinstance(d, ast.Header))
     body = tuple(d for d in declarations if not isinstance(d, ast.Header))
-    return ast.Module(path, header, body, comments=tuple(pending), source=source), diagnostics
+    return ast.Module(path, headers[0] if headers else None, body, comments=tuple(pending),
+                      source=source, headers=headers), diagnostics
 
 
 def _leading_comments(source: SourceFile) -> list[ast.Comment]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from attrs import frozen
 
 from legiste.compiler.resolution.config import Config
+from legiste.compiler.resolution.headers import header_problems
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import Diagnostic, error
 from legiste.dsl.parser import parse_file, parse_module
@@ -61,6 +62,8 @@ def load_program(path: str | Path, config: Config,
     order: list[str] = []
     root_module, diags = parse_file(path) if text is None else parse_module(text, str(path))
     diagnostics += diags
+    if root_module is not None:
+        diagnostics += header_problems(root_module, not diags)
     if root_module is None or root_module.header is None:
         return None, diagnostics
     root = root_module.header.name.text
@@ -93,6 +96,8 @@ def load_program(path: str | Path, config: Config,
                 continue
             sub, sub_diags = parse_file(found)
             diagnostics.extend(sub_diags)
+            if sub is not None:
+                diagnostics.extend(header_problems(sub, not sub_diags))
             if sub is None or sub.header is None:
                 continue
             if sub.header.name.text != target:
