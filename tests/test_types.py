@@ -245,3 +245,25 @@ def test_an_invariant_on_a_wrong_rule_is_not_reported_again() -> None:
         invariant monotone x in costs
         """)
     assert codes(errors) == ["E201"]
+
+
+def test_which_mismatch_is_a_unit_mismatch_is_in_the_type_table() -> None:
+    """E201 (unit mismatch) rather than E200: an amount wherever a value, a comparison or a
+    computation is wrong; a date or a duration in a comparison or a computation; a year in
+    a computation. The checker asks the table (ir.kinds.mismatch_code), never the kinds."""
+    from pathlib import Path
+
+    from legiste.compiler.ir.kinds import KINDS, NUMBER_KINDS, mismatch_code
+    from legiste.compiler.ir.types import Type
+
+    assert {where: sorted(k for k in KINDS if mismatch_code(where, Type(k), Type("text")) == "E201")
+            for where in ("value", "compare", "compute")} == {
+        "value": ["money"], "compare": ["date", "duration", "money"],
+        "compute": ["date", "duration", "money", "year"]}
+    assert mismatch_code("compute", Type("integer"), Type("boolean")) == "E200"
+    assert NUMBER_KINDS == {"integer", "decimal", "rate", "money"}
+    assert [k for k in KINDS if KINDS[k].indexable] == ["money", "decimal"]
+    checking = Path(__file__).resolve().parent.parent / "legiste" / "compiler" / "checking"
+    for path in checking.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert '"E201" if' not in text and '| {"money"}' not in text, path.name

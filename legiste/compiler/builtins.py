@@ -16,7 +16,7 @@ from typing import Any, Callable
 from attrs import frozen
 
 from legiste.compiler import ir
-from legiste.compiler.ir.kinds import DECIMAL_KINDS
+from legiste.compiler.ir.kinds import DECIMAL_KINDS, NUMBER_KINDS
 from legiste.compiler.ir.types import DATE, INTEGER, NUMERIC, ORDERED, YEAR, Type, unify
 from legiste.compiler.runtime import functions as rt
 from legiste.compiler.runtime.numbers import _xsum
@@ -114,7 +114,7 @@ def _of_date(result: Type) -> Callable[[list[Type]], Type | str]:
 
 def _list_numeric(types: list[Type]) -> Type | str:
     if len(types) != 1 or types[0].kind != "list" or types[0].element is None \
-            or types[0].element.kind not in NUMERIC | {"money"}:
+            or types[0].element.kind not in NUMBER_KINDS:
         return "takes one list of numbers or amounts"
     element = types[0].element
     return element if element.kind == "money" else Type("decimal")
@@ -127,7 +127,7 @@ def _size_check(types: list[Type]) -> Type | str:
 
 
 def _abs_check(types: list[Type]) -> Type | str:
-    if len(types) != 1 or types[0].kind not in NUMERIC | {"money"}:
+    if len(types) != 1 or types[0].kind not in NUMBER_KINDS:
         return "takes one number or amount"
     return types[0]
 

@@ -17,6 +17,7 @@ from legiste.compiler import ir
 from legiste.compiler.resolution.config import Config
 from legiste.compiler.resolution.modules import Loaded
 from legiste.compiler.ir.types import SCALARS, Type, assignable, list_of
+from legiste.compiler.ir.kinds import mismatch_code
 from legiste.compiler.checking.citations import CitationChecks
 from legiste.compiler.checking.declarations import DeclarationChecks
 from legiste.compiler.checking.examples import ExampleChecks
@@ -341,7 +342,7 @@ class UnitChecker(CitationChecks, DeclarationChecks, ExampleChecks, TableChecks,
         type_ = expr.type
         if declared is not None and declared != ERROR and type_ != ERROR:
             if not assignable(type_, declared):
-                self.report("E201" if "money" in (declared.kind, type_.kind) else "E200",
+                self.report(mismatch_code("value", declared, type_),
                             f"'{name}' is declared {declared.short} but its rule gives {type_.short}",
                             decl.expr.span)
             type_ = declared

@@ -14,6 +14,7 @@ from legiste.compiler import ir
 from legiste.compiler.checking.state import UnitState
 from legiste.compiler.checking.units import bare_rates
 from legiste.compiler.checking.typecheck import ERROR, const_value, parse_date
+from legiste.compiler.ir.kinds import KINDS, mismatch_code
 from legiste.compiler.ir.types import DATE, ORDERED, YEAR, Type, assignable
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import did_you_mean
@@ -33,7 +34,7 @@ class DeclarationChecks(UnitState):
             self.report("E200", f"{what} must be a constant value", node.span)
             return None
         if type_ != ERROR and not assignable(value.type, type_):
-            self.report("E201" if "money" in (type_.kind, value.type.kind) else "E200",
+            self.report(mismatch_code("value", type_, value.type),
                         f"{what} must be {type_.short}, not {value.type.short}", node.span,
                         hints=["write an amount with its unit: 0 EUR"] if type_.kind == "money" else [])
             return None
@@ -142,7 +143,7 @@ class DeclarationChecks(UnitState):
                 continue
             value = self._constant(v.value, type_, f"the value of '{decl.name}'")
             index = self._series_id(v.indexed_by) if v.indexed_by else None
-            if index and type_.kind not in ("money", "decimal"):
+            if index and not (type_.kind in KINDS and KINDS[type_.kind].indexable):
                 self.report("E200", f"only an amount or a decimal can be indexed, not {type_.short}",
                             v.indexed_by.span)  # type: ignore[union-attr]
             values.append(ir.DatedValue(start, end, value, index, span=v.span,

@@ -22,7 +22,7 @@ from legiste.compiler import ir
 from legiste.compiler.checking import table_coverage as cov
 from legiste.compiler.checking.state import UnitState
 from legiste.compiler.checking.typecheck import ERROR, const_value
-from legiste.compiler.ir.kinds import literal
+from legiste.compiler.ir.kinds import literal, mismatch_code
 from legiste.compiler.ir.operators import Op
 from legiste.compiler.ir.types import BOOLEAN, Type, assignable
 from legiste.compiler.ir.walk import transform
@@ -118,7 +118,7 @@ class TableChecks(UnitState):
             if value.type == ERROR:
                 failed = True
             elif declared != ERROR and not assignable(value.type, declared):
-                self.report("E201" if "money" in (declared.kind, value.type.kind) else "E200",
+                self.report(mismatch_code("value", declared, value.type),
                             f"'{out.name}' is declared {declared.short} but this row gives "
                             f"{value.type.short}", row.values[index].span)
                 failed = True

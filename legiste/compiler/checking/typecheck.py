@@ -16,9 +16,9 @@ from legiste.compiler.builtins import BUILTINS
 from legiste.compiler.checking.calendar import impossible_date
 from legiste.compiler.checking.rule_errors import NEVER, is_rule_error, retyped
 from legiste.compiler.checking.units import bare_rate_beside
-from legiste.compiler.ir.kinds import KINDS
+from legiste.compiler.ir.kinds import KINDS, NUMBER_KINDS, mismatch_code
 from legiste.compiler.ir.operators import Agg, Impl, Op
-from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY, NUMERIC,
+from legiste.compiler.ir.types import (BOOLEAN, DATE, DECIMAL, DURATION, INTEGER, MONEY,
                             RATE, TEXT, Type, arithmetic, assignable, comparable,
                             list_of, unify)
 from legiste.compiler.runtime.numbers import _minus
@@ -152,7 +152,7 @@ class ExprChecker:
         operand = self.expr(node.operand, expected)
         if operand.type == ERROR:
             return operand
-        if operand.type.kind not in NUMERIC | {"money"}:
+        if operand.type.kind not in NUMBER_KINDS:
             self.report("E200", f"cannot negate {operand.type.short}", node.span)
             return self._bad(node.span)
         return ir.Unary(Op.NEG, operand, operand.type, span=node.span)
@@ -173,19 +173,17 @@ class ExprChecker:
         if node.op in ("=", "!=", "<", "<=", ">", ">="):
             if not comparable(node.op, left.type, right.type):
                 hint = []
-                if {left.type.kind, right.type.kind} <= {"money"} | NUMERIC:
+                if {left.type.kind, right.type.kind} <= NUMBER_KINDS:  # an amount and a number
                     hint = ["write the number as an amount, e.g. 0 EUR"]
-                self.report("E201" if {left.type.kind, right.type.kind} & {"money", "date", "duration"}
-                            else "E200",
+                self.report(mismatch_code("compare", left.type, right.type),
                             f"cannot compare {left.type.short} with {right.type.short} using {node.op}",
                             node.span, hints=hint)
                 return self._bad(node.span)
             return ir.Compare(Op(node.op), left, right, BOOLEAN, span=node.span)
         result, impl = arithmetic(node.op, left.type, right.type)
         if result is None:
-            code = "E201" if {left.type.kind, right.type.kind} & {"money", "date", "duration", "year"} \
-                else "E200"
-            self.report(code, f"cannot compute {left.type.short} {node.op} {right.type.short}",
+            self.report(mismatch_code("compute", left.type, right.type),
+                        f"cannot compute {left.type.short} {node.op} {right.type.short}",
                         node.span, hints=[impl] if impl else [])
             return self._bad(node.span)
         return ir.Arith(Op(node.op), Impl(impl), left, right, result, span=node.span)

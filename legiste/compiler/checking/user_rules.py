@@ -16,6 +16,7 @@ from typing import Any
 from legiste.compiler import ir
 from legiste.compiler.checking.state import UnitState
 from legiste.compiler.checking.typecheck import ERROR
+from legiste.compiler.ir.kinds import mismatch_code
 from legiste.compiler.ir.types import Type, assignable
 from legiste.dsl import ast
 from legiste.dsl.diagnostics import did_you_mean
@@ -184,7 +185,7 @@ class UserRuleChecks(UnitState):
             if value.type == ERROR:
                 return self._bad(node.span)
             if ptype != ERROR and not assignable(value.type, ptype):
-                self.report("E201" if "money" in (ptype.kind, value.type.kind) else "E200",
+                self.report(mismatch_code("value", ptype, value.type),
                             f"value {i} of {fn.name}() ('{pname}') must be {ptype.short}, "
                             f"not {value.type.short}", arg.span, notes=[f"declared {signature}"])
                 return self._bad(node.span)

@@ -36,7 +36,11 @@ class TypeKind:
     `decimal`: its values are Decimals (sums, differences and products exact in _EXACT,
     quotients and negations in _CONTEXT; a whole number standing for one is made one);
     `whole`: its values are Python ints; `round_step`: the step of `round(x)` and its
-    kin written without one (the cent for an amount, a whole percent for a rate)."""
+    kin written without one (the cent for an amount, a whole percent for a rate);
+    `number`: a number or an amount (negated, summed, averaged, `abs`); `indexable`: a
+    parameter of it may be `indexed by` a series; `unit_in`: the mismatches in which
+    the kind is a unit, so that the checker reports them as E201 (unit mismatch) rather
+    than E200 (see `mismatch_code`)."""
 
     name: str
     display: Callable[[Any], str]
@@ -49,6 +53,9 @@ class TypeKind:
     decimal: bool = False
     whole: bool = False
     round_step: Decimal = Decimal(1)
+    number: bool = False
+    indexable: bool = False
+    unit_in: frozenset[str] = frozenset()
 
 
 def _numeric(description: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -61,28 +68,35 @@ def _numeric(description: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
 _MONEY_TEXT = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "description": "amount in EUR"}
 _YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999}
 _DURATION = {"type": "string", "pattern": r"^\d+ (day|days|month|months|year|years)$"}
+# Where a kind is a unit (TypeKind.unit_in): an amount everywhere (a value declared as one
+# or given for one, a comparison, a computation); a date and a duration in comparisons and
+# computations; a year in computations (year + 1 EUR).
+_MISMATCHES = frozenset({"value", "compare", "compute"})
+_MOVED = frozenset({"compare", "compute"})
 
 KINDS: dict[str, TypeKind] = {k.name: k for k in [
     TypeKind("boolean", fm._display_boolean, fm._j_same, fm._display_boolean, cv._c_boolean,
              "true or false", {"type": "boolean"}, {"type": "boolean"}),
     TypeKind("integer", fm._display_str, fm._j_same, fm._display_str, cv._c_integer,
-             "a whole number, e.g. 150", {"type": "integer"}, {"type": "integer"}, whole=True),
+             "a whole number, e.g. 150", {"type": "integer"}, {"type": "integer"}, whole=True,
+             number=True),
     TypeKind("year", fm._display_str, fm._j_same, fm._display_str, cv._c_year,
-             "a year, e.g. 2023", _YEAR, _YEAR, whole=True),
+             "a year, e.g. 2023", _YEAR, _YEAR, whole=True, unit_in=frozenset({"compute"})),
     TypeKind("money", fm._display_money, fm._j_money, fm._lit_money, cv._c_money,
              'an amount in EUR, e.g. "6000.00"',
              {"anyOf": [_MONEY_TEXT, {"type": "number", "multipleOf": 0.01}]}, _MONEY_TEXT, True,
-             round_step=_CENT),
+             round_step=_CENT, number=True, indexable=True, unit_in=_MISMATCHES),
     TypeKind("decimal", fm._display_decimal, fm._j_decimal, fm._lit_decimal, cv._c_decimal,
-             'a number, e.g. 1.5 or "1.5"', *_numeric(None), True),
+             'a number, e.g. 1.5 or "1.5"', *_numeric(None), True, number=True,
+             indexable=True),
     TypeKind("rate", fm._display_rate, fm._j_decimal, fm._lit_rate, cv._c_rate,
              'a rate, e.g. "20 %" or 0.2', *_numeric("a fraction (0.2 = 20 %)"), True,
-             round_step=_CENT),
+             round_step=_CENT, number=True),
     TypeKind("date", fm._display_date, fm._j_date, fm._display_date, cv._c_date,
              'a date, e.g. "2024-03-15"', {"type": "string", "format": "date"},
-             {"type": "string", "format": "date"}),
+             {"type": "string", "format": "date"}, unit_in=_MOVED),
     TypeKind("duration", fm._display_str, fm._j_str, fm._display_str, _c_duration,
-             'a duration, e.g. "30 days"', _DURATION, _DURATION),
+             'a duration, e.g. "30 days"', _DURATION, _DURATION, unit_in=_MOVED),
     TypeKind("text", fm._display_str, fm._j_same, fm._lit_text, cv._c_text, "a text",
              {"type": "string"}, {"type": "string"}),
     TypeKind("enum", fm._display_str, fm._j_same, fm._display_str, None, "", None, None),
@@ -94,6 +108,18 @@ KINDS: dict[str, TypeKind] = {k.name: k for k in [
 DECIMAL_KINDS = frozenset(name for name, kind in KINDS.items() if kind.decimal)
 # The kinds whose values are whole numbers (Python ints): integer, year.
 WHOLE_KINDS = frozenset(name for name, kind in KINDS.items() if kind.whole)
+
+
+# The kinds of numbers and amounts (negated, summed, averaged): integer, decimal, rate, money.
+NUMBER_KINDS = frozenset(name for name, kind in KINDS.items() if kind.number)
+
+
+def mismatch_code(where: str, *types: Type) -> str:
+    """The code of a mismatch between types `where` ("value": a value of one where the
+    other is declared; "compare"; "compute"): E201 when one of them is a unit there,
+    else E200."""
+    return "E201" if any(where in KINDS[t.kind].unit_in for t in types if t.kind in KINDS) \
+        else "E200"
 
 
 def kind_of(t: Type) -> TypeKind:
