@@ -143,8 +143,8 @@ def test_hit_first_lets_the_first_row_that_applies_win() -> None:
         "ten or more", "ten or more", "five or more", "five or more", "fewer", "fewer"]
 
 
-def test_the_explanation_names_the_row_that_applied_with_its_quote() -> None:
-    policy = compile_policy("""
+# A table whose first row quotes the seed (the printer test adds a quote on its own line).
+HALF = """
         policy t
           source law "000_084ce424bf47b386.txt"
 
@@ -156,7 +156,11 @@ def test_the_explanation_names_the_row_that_applied_with_its_quote() -> None:
           given half
           row true  then 50 %  § "L’intervention couvre la moitié des frais réels"
           row false then 0 %
-        """)
+"""
+
+
+def test_the_explanation_names_the_row_that_applied_with_its_quote() -> None:
+    policy = compile_policy(HALF)
     trace = policy.evaluate({"half": True}, explain=True).to_json()
     text = str(trace)
     assert "row 1: half = true" in text
@@ -489,20 +493,7 @@ def test_the_symbol_table_holds_each_output_of_a_table() -> None:
 
 
 def test_the_printer_keeps_a_rows_quotes_where_they_were_written() -> None:
-    text = dedent("""
-        policy t
-          source law "000_084ce424bf47b386.txt"
-
-        input
-          half : boolean
-
-        output table share : rate
-          hit unique
-          given half
-          row true  then 50 %  § "L’intervention couvre la moitié des frais réels"
-          row false then 0 %
-            § "L’intervention couvre la moitié des frais réels"
-        """)
+    text = dedent(HALF + '            § "L’intervention couvre la moitié des frais réels"\n')
     printed = print_module(parse(text))
     assert 'then 50 %  § "L’intervention' in printed
     assert 'then 0 %\n    § "L’intervention' in printed

@@ -10,13 +10,30 @@ interpreter's explanation notes ("not evaluated: …").
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from legiste.compiler import ir
 from legiste.compiler.backends.python.expressions import ExpressionCompiler
 from legiste.compiler.backends.python.syntax import comment, wrap
 from legiste.compiler.ir.passes import explanation_plan as xp
 from legiste.compiler.ir.types import BOOLEAN
+
+
+def _helper(prefix: str) -> Callable[[Callable[..., list[str]]], Callable[..., str]]:
+    """A method writing the helper function of a plan node, once: the first call names
+    it (`prefix` and a number), writes its lines (the method, given the name) and keeps
+    them in `blocks`; every call gives the name."""
+    def decorate(write: Callable[..., list[str]]) -> Callable[..., str]:
+        @functools.wraps(write)
+        def named(self: "ExplanationCompiler", plan: Any) -> str:
+            if id(plan) not in self.node_fn:
+                fn = self.node_fn[id(plan)] = self.exprs.new_fn(prefix)
+                self.blocks.append("\n".join(write(self, plan, fn)) + "\n")
+            return self.node_fn[id(plan)]
+        return named
+    return decorate
+
 
 class ExplanationCompiler:
     """The `_x…` functions of a module: the explanation of each rule, condition, branch,
@@ -80,14 +97,11 @@ class ExplanationCompiler:
             return f"[{self.xfield(plan)}(v, m, done)]"
         raise TypeError(f"no explanation for {plan!r}")  # pragma: no cover - a new plan kind
 
-    def xelements(self, plan: xp.PerElement) -> str:
+    @_helper("_xe")
+    def xelements(self, plan: xp.PerElement, fn: str) -> list[str]:
         """The helper explaining each element of a comprehension's list: the element, kept
         or left out by the filter, and the record rules read of it (explain.py `elements`).
         The element is in `m[('@element', VAR)]` while its traces are made."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xe")
-        self.node_fn[id(plan)] = fn
         var = plan.node.var
         key = repr(("@element", var))
         lines = [f"def {fn}(v, m, done):  # each {comment(plan.label)}    ({comment(str(plan.span))})"]
@@ -130,29 +144,21 @@ class ExplanationCompiler:
         lines.append("        else:")
         lines.append(f"            m[{key}] = outer")
         lines.append("    return out")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xfield(self, plan: xp.ReadField) -> str:
+    @_helper("_xfd")
+    def xfield(self, plan: xp.ReadField, fn: str) -> list[str]:
         """The helper giving the trace of a field of the element being explained."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xfd")
-        self.node_fn[id(plan)] = fn
         lines = [f"def {fn}(v, m, done):  # field {comment(plan.label)} of an element"]
         lines += self.capture("value", "problem", self.exprs.code(plan.node, self.scope, 0), "    ")
         lines.append(f"    return _Trace('field', {plan.label!r}, value, {self.exprs.type_index(plan.type)}, "
                      f"{self.exprs.site(plan.span)}, {self.exprs.cite_index(())}, problem, [])")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xelement_rule(self, plan: xp.ElementRulePlan) -> str:
+    @_helper("_xer")
+    def xelement_rule(self, plan: xp.ElementRulePlan, fn: str) -> list[str]:
         """The helper explaining a record rule of the element being explained (once per
         element, explain.py `element_rule`)."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xer")
-        self.node_fn[id(plan)] = fn
         key = repr(plan.node.id)
         lines = [f"def {fn}(v, m, done):  # explains the rule {comment(plan.name)} of an element",
                  "    stack = done.get(('@elements',))",
@@ -166,15 +172,11 @@ class ExplanationCompiler:
                      f"{self.xlist(plan.reads)})")
         lines.append(f"    seen[{key}] = trace")
         lines.append("    return trace")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xcondition(self, plan: xp.ConditionPlan) -> str:
+    @_helper("_xc")
+    def xcondition(self, plan: xp.ConditionPlan, fn: str) -> list[str]:
         """The helper explaining an item of `all of`/`any of`: its value, its exceptions."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xc")
-        self.node_fn[id(plan)] = fn
         lines = [f"def {fn}(v, m, done):  # condition {comment(repr(plan.label))}"]
         lines += self.capture("value", "problem", wrap(self.exprs.condition(plan.node, self.scope), 0), "    ")
         lines.append("    exceptions = []")
@@ -189,15 +191,11 @@ class ExplanationCompiler:
         lines.append("    detail = problem or ('waived by an exception' if waived else None)")
         lines.append(f"    return _Trace('condition', {plan.label!r}, value, {boolean}, {self.exprs.site(plan.span)}, "
                      f"{self.exprs.cite_index(plan.cites)}, detail, {self.xlist(plan.reads)} + exceptions)")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xfirst_of(self, plan: xp.Choice) -> str:
+    @_helper("_xf")
+    def xfirst_of(self, plan: xp.Choice, fn: str) -> list[str]:
         """The helper explaining a `first of`: each line tried, up to the one that applies."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xf")
-        self.node_fn[id(plan)] = fn
         t = self.exprs.type_index(plan.type)
         lines = [f"def {fn}(v, m, done):  # first of    ({comment(str(plan.node.span))})", "    out = []"]
         for b in plan.branches:
@@ -218,15 +216,11 @@ class ExplanationCompiler:
                          f"{self.exprs.site(o.span)}, {self.exprs.cite_index(())}, "
                          f"'applies: no line above did', {self.xlist(o.reads)}))")
         lines.append("    return out")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xif(self, plan: xp.IfPlan) -> str:
+    @_helper("_xif")
+    def xif(self, plan: xp.IfPlan, fn: str) -> list[str]:
         """The helper explaining an `if`: its condition, then the branch taken."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xif")
-        self.node_fn[id(plan)] = fn
         node = plan.node
         lines = [f"def {fn}(v, m, done):  # if … then … else …    ({comment(str(node.span))})"]
         lines += self.capture("cond", "problem", self.exprs.code(node.cond, self.scope, 0), "    ")
@@ -238,15 +232,11 @@ class ExplanationCompiler:
             lines.append(f"    return [_Trace({c.kind!r}, {c.label!r}, cond, {self.exprs.type_index(c.type)}, "
                          f"{self.exprs.site(c.span)}, {self.exprs.cite_index(c.cites)}, problem, "
                          f"{self.xlist(c.reads)})] + chosen")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
-    def xparam(self, plan: xp.ReadParam) -> str:
+    @_helper("_xp")
+    def xparam(self, plan: xp.ReadParam, fn: str) -> list[str]:
         """The helper explaining a parameter read: the date, the dated value, its indexation."""
-        if id(plan) in self.node_fn:
-            return self.node_fn[id(plan)]
-        fn = self.exprs.new_fn("_xp")
-        self.node_fn[id(plan)] = fn
         node, p = plan.node, self.exprs.program.parameter(plan.node.id)
         t, pspan = self.exprs.type_index(plan.type), self.exprs.site(plan.span)
         pcites = self.exprs.cite_index(plan.cites)
@@ -269,8 +259,7 @@ class ExplanationCompiler:
                      "(', indexed: ' + how if how else '')")
         lines.append(f"    return _Trace('parameter', {plan.name!r}, value, {t}, {pspan}, ({cites},)[k], "
                      f"detail, {self.xlist(plan.at_reads)})")
-        self.blocks.append("\n".join(lines) + "\n")
-        return fn
+        return lines
 
     def xdefinition(self, d: ir.Definition) -> str:
         """`_xr_NAME(v, m, done)`: the trace of a rule (made once per explanation, in `done`)."""
