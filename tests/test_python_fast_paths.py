@@ -233,6 +233,10 @@ output again : integer = first of
   error "no line applies" otherwise
 
 output goods : integer = count of [i for each i in items where i.good]
+
+define kept : integer = count of [i for each i in items where i.good]
+output kept_out : integer = kept
+output kept_twice : integer = kept * 2
 """
 
 NESTED_CASE = {"request": "2024-03-15", "kind": "small", "flag": True, "n": 2, "d": 4,
@@ -272,3 +276,7 @@ def test_nested_lines_give_the_interpreters_result_or_error(tmp_path: Path, case
     assert "'@wide': " in source.split("def compute(", 1)[1].split("\n", 4)[3]
     goods = next(line for line in source.splitlines() if line.strip().startswith("'goods':"))
     assert goods.count(" > _K") + goods.count(" > 0]") == 1 and "_list" in goods
+    # a memoised count of the elements a filter keeps is a loop; with no `as_of`, the date
+    # of the case is its input, read in place
+    assert "        value = 0\n        for _v_i_" in _function(source, "rule_kept")
+    assert "'@as of': (v['request'] if as_of is None else _case_date(" in source

@@ -64,6 +64,7 @@ class EntryPoints(RuleFunctions):
             before |= self.facts.reads(d.id) | {d.id}
             if d.id in self.memo:
                 self.known.add(d.id)
+            self.learn(d.expr)  # the memoised rules it surely read are in `m` for the next
         self.known = set()
         return codes, may_fail
 
@@ -78,8 +79,11 @@ class EntryPoints(RuleFunctions):
             def literal(bound: Any) -> str:
                 return f"_dt.date({bound.year}, {bound.month}, {bound.day})" \
                     if isinstance(bound, dt.date) else repr(bound)
-            as_of_code = (f"_case_date(v, {decl.name!r}, {by_year}, as_of, {literal(decl.minimum)}, "
-                          f"{literal(decl.maximum)}, {self.site(decl.span)})")
+            read = f"_dt.date(v[{decl.name!r}], 1, 1)" if by_year else f"v[{decl.name!r}]"
+            # (no `as_of`: the input's value, as _case_date gives it, without the call)
+            as_of_code = (f"({read} if as_of is None else _case_date(v, {decl.name!r}, {by_year}, "
+                          f"as_of, {literal(decl.minimum)}, {literal(decl.maximum)}, "
+                          f"{self.site(decl.span)}))")
             as_of_doc = (f"the date: `as_of`, which the input {decl.name!r} then takes"
                          + (" (its year)" if by_year else "") + f", else the input {decl.name!r}"
                          + (" (its 1 January)" if by_year else ""))

@@ -79,14 +79,23 @@ class RuleFunctions(ExpressionCompiler):
             over = self.facts.in_place(node.over)
             if isinstance(over, ir.Comprehension) and d.type.kind == "integer":
                 return self.count_loop(over)
+        if isinstance(node, ir.Call) and node.func.name == "size" and d.type.kind == "integer":
+            # `count of [e for each e in list where TEST]`: the elements kept, counted; their
+            # values are not built, so only where building one cannot fail
+            over = self.facts.in_place(node.args[0])
+            if isinstance(over, ir.Comprehension) and over.where is not None \
+                    and self.facts.cannot_fail(over.body):
+                return self.count_loop(over, tests=[over.where])
         return f"        value = {self.top_expr(expr, '            ')}"
 
-    def count_loop(self, node: ir.Comprehension) -> str:
+    def count_loop(self, node: ir.Comprehension, tests: list[Any] | None = None) -> str:
         """`count of [BODY for each VAR in SOURCE where WHERE]` as a loop: the same tests,
-        in the same order, on the same elements."""
+        in the same order, on the same elements (`tests`: the filter alone, for the size
+        of a filtered list)."""
         var = self.comprehension_var(node)
         inner = {node.var: var}
-        tests = [t for t in (node.where, node.body) if t is not None]
+        if tests is None:
+            tests = [t for t in (node.where, node.body) if t is not None]
         test = " and ".join(self.code(t, inner, P_AND + 1 if len(tests) > 1 else 0) for t in tests)
         return (f"        value = 0\n"
                 f"        for {var} in {self.code(node.source, {}, P_OR)}:\n"

@@ -91,6 +91,11 @@ class SharedLists:
         elif isinstance(node, ir.ListLit):
             for i in node.items:
                 out += self.must(i)
+        elif isinstance(node, ir.Aggregate) and node.over is None and node.items:
+            first = node.items[0]  # its first exception, else its rule, is tested first
+            out += self.must(first.exceptions[0].cond if first.exceptions else first.expr)
+        elif isinstance(node, ir.FirstOf) and node.branches:
+            out += self.must(node.branches[0].cond)
         return out
 
     def evaluated_if(self, node: Any, truth: bool) -> list[Any]:
